@@ -1,0 +1,61 @@
+"""Database engine, declarative base and per-app session factory.
+
+Every table of the application (including the built-in sandbox) derives from `Base`, so one
+Alembic history covers them all. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+EXTENSION_KEY = "intake_db"
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every table."""
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; stored as UTC."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout so the worker and web share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Attach a session factory for `engine` to the app."""
+    app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
+
+
+def sessions(app: Flask | None = None) -> sessionmaker[Session]:
+    """The app's session factory (the current app when none is given)."""
+    target = app if app is not None else current_app
+    factory: sessionmaker[Session] = target.extensions[EXTENSION_KEY]
+    return factory
+
+
+@contextmanager
+def transaction(app: Flask | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error."""
+    with sessions(app).begin() as session:
+        yield session
