@@ -1,0 +1,269 @@
+"""`step(state, event) -> (state, actions)`: the one conversation shared by voice and SMS.
+
+Pure: no I/O, no clock, no randomness. The transition table maps (step, event type) to a
+handler; any other pair raises `IllegalEvent` naming both. Three failures at a step end in a
+transfer (when an agent line exists) or a polite close, never a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from . import words
+from .model import (
+    Action,
+    AddressResolved,
+    Ask,
+    End,
+    Event,
+    FileRequest,
+    HungUp,
+    IllegalEvent,
+    RequestFiled,
+    ResolveAddress,
+    Said,
+    Say,
+    Silence,
+    Started,
+    State,
+    Step,
+    Transfer,
+)
+
+MAX_TRIES = 3
+MAX_CHOICES = 3
+Result = tuple[State, list[Action]]
+Handler = Callable[[State, Any], Result]
+
+
+def start(event: Started) -> Result:
+    """A new conversation: greet, then take the first text as an answer if it is one."""
+    state = State(channel=event.channel, menu=event.menu, agent=event.agent)
+    greeting: list[Action] = [Say("greeting")]
+    text = event.text.strip()
+    if text and (words.language_of(text) or words.category_for(text, state.menu)):
+        state, actions = _on_language(state, Said(text))
+        return state, greeting + actions
+    return state, greeting + [question(state)]
+
+
+def step(state: State, event: Event) -> Result:
+    """Advance the conversation by one event."""
+    if isinstance(event, Started):
+        if state.step is not Step.DONE:
+            raise IllegalEvent(event, state.step)
+        return start(event)
+    if isinstance(event, HungUp):
+        return replace(state, step=Step.DONE, ended=state.ended or "hangup"), []
+    if isinstance(event, Said) and state.step in ASKING:
+        command = _global_command(state, event)
+        if command is not None:
+            return command
+    handler = TABLE.get((state.step, type(event)))
+    if handler is None:
+        raise IllegalEvent(event, state.step)
+    return handler(state, event)
+
+
+def question(state: State) -> Ask:
+    """The question for the current step (the retry wording from the second failure on)."""
+    attempt = state.attempts
+    if state.step is Step.LANGUAGE:
+        return Ask("language", "language", attempt=attempt)
+    if state.step is Step.CATEGORY:
+        options = tuple((c.digit, c.name(state.lang)) for c in state.menu)
+        return Ask("category", "menu", options=options, attempt=attempt)
+    if state.step is Step.ADDRESS:
+        return Ask("address", "address", attempt=max(attempt, state.address_tries))
+    if state.step is Step.CONFIRM_ADDRESS:
+        assert state.place is not None
+        return Ask("confirm_address", "yesno", {"address": state.place.label}, attempt=attempt)
+    if state.step is Step.CHOOSE_ADDRESS:
+        options = tuple((str(i + 1), p.label) for i, p in enumerate(state.candidates))
+        return Ask("choose_address", "choice", options=options, attempt=attempt)
+    if state.step is Step.DESCRIPTION:
+        return Ask("description", "free", attempt=attempt)
+    if state.step is Step.OFFER_TEXTS:
+        return Ask("offer_texts", "yesno", attempt=attempt)
+    raise IllegalEvent(Said(""), state.step)
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _advance(state: State, to: Step, **changes: Any) -> Result:
+    new = replace(state, step=to, attempts=0, **changes)
+    return new, [question(new)]
+
+
+def _failed(state: State, prompt: str = "not_understood") -> Result:
+    """One more failure at this step: apologise and re-ask, or give up on the third."""
+    tries = state.attempts + 1
+    if tries >= MAX_TRIES:
+        return _give_up(state)
+    new = replace(state, attempts=tries)
+    return new, [Say(prompt), question(new)]
+
+
+def _give_up(state: State) -> Result:
+    if state.agent:
+        return _transfer(state, "repeated_failures")
+    done = replace(state, step=Step.DONE, ended="gave_up")
+    return done, [Say("gave_up"), End("gave_up")]
+
+
+def _transfer(state: State, reason: str) -> Result:
+    done = replace(state, step=Step.DONE, ended="transfer")
+    return done, [Say("transfer"), Transfer(reason), End("transfer")]
+
+
+def _global_command(state: State, event: Said) -> Result | None:
+    text = event.text.strip()
+    if (event.via == "dtmf" and text == "0") or words.is_one_of(text, words.AGENT):
+        return _transfer(state, "asked")
+    if text == "*" or words.is_one_of(text, words.START_OVER):
+        fresh = State(channel=state.channel, menu=state.menu, agent=state.agent, lang=state.lang)
+        new = replace(fresh, step=Step.CATEGORY)
+        return new, [Say("start_over"), question(new)]
+    if state.step is not Step.DESCRIPTION and words.is_one_of(text, words.HELP):
+        return state, [Say("help"), question(state)]
+    return None
+
+
+# ---- handlers, one per (step, event) ------------------------------------------------------
+
+
+def _on_language(state: State, event: Said) -> Result:
+    lang = words.language_of(event.text)
+    if event.via == "dtmf":
+        lang = {"1": "en", "2": "es"}.get(event.text.strip())
+    if lang is not None:
+        return _advance(state, Step.CATEGORY, lang=lang)
+    category = words.category_for(event.text, state.menu) if event.via != "dtmf" else None
+    if category is not None:
+        return _advance(state, Step.ADDRESS, category=category.code)
+    return _failed(state)
+
+
+def _on_category(state: State, event: Said) -> Result:
+    lang = words.language_of(event.text) if event.via != "dtmf" else None
+    if lang is not None and lang != state.lang:
+        return _advance(state, Step.CATEGORY, lang=lang)
+    category = words.category_for(event.text, state.menu)
+    if category is None:
+        return _failed(state)
+    return _advance(state, Step.ADDRESS, category=category.code)
+
+
+def _on_address(state: State, event: Said) -> Result:
+    text = event.text.strip()
+    if not text:
+        return _failed(state)
+    resolving = replace(state, step=Step.RESOLVING, address_text=text)
+    return resolving, [ResolveAddress(text, event.via)]
+
+
+def _on_resolved(state: State, event: AddressResolved) -> Result:
+    found = event.candidates[:MAX_CHOICES]
+    if event.status in ("certain", "confirm") and found:
+        if event.status == "certain" or len(found) == 1:
+            return _advance(state, Step.CONFIRM_ADDRESS, place=found[0], candidates=found)
+        return _advance(state, Step.CHOOSE_ADDRESS, candidates=found)
+    reason = "address_out_of_city" if event.status == "out_of_city" else "address_not_found"
+    return _address_failed(state, reason)
+
+
+def _address_failed(state: State, prompt: str) -> Result:
+    tries = state.address_tries + 1
+    if tries >= MAX_TRIES:
+        return _give_up(state)
+    new = replace(state, step=Step.ADDRESS, attempts=0, address_tries=tries, place=None,
+                  candidates=())
+    return new, [Say(prompt), question(new)]
+
+
+def _on_confirm(state: State, event: Said) -> Result:
+    answer = _yes_no(event)
+    if answer is True:
+        return _advance(state, Step.DESCRIPTION)
+    if answer is False:
+        return _address_failed(state, "address_again")
+    return _failed(state)
+
+
+def _on_choose(state: State, event: Said) -> Result:
+    index = words.choice_index(event.text, len(state.candidates))
+    if index is not None:
+        return _advance(state, Step.DESCRIPTION, place=state.candidates[index])
+    if event.text.strip() == "9" or words.is_one_of(event.text, words.NONE_OF_THESE):
+        return _address_failed(state, "address_again")
+    return _failed(state)
+
+
+def _on_description(state: State, event: Said) -> Result:
+    text = event.text.strip()
+    skipped = event.via == "dtmf" or not text or words.is_one_of(text, words.SKIP)
+    return _file(replace(state, description=None if skipped else text[:4000]))
+
+
+def _file(state: State) -> Result:
+    assert state.category is not None and state.place is not None
+    filing = replace(state, step=Step.FILING, attempts=0)
+    return filing, [FileRequest(state.category, state.place, state.address_text or "",
+                                state.description, state.lang)]
+
+
+def _on_filed(state: State, event: RequestFiled) -> Result:
+    filed = replace(state, reference=event.reference)
+    said: list[Action] = [Say("filed", {"reference": event.reference})]
+    if state.channel == "voice":
+        new = replace(filed, step=Step.OFFER_TEXTS, attempts=0)
+        return new, [*said, question(new)]
+    done = replace(filed, step=Step.DONE, ended="filed", wants_texts=True)
+    return done, [*said, Say("updates_by_text"), End("filed")]
+
+
+def _on_offer_texts(state: State, event: Said) -> Result:
+    answer = _yes_no(event)
+    if answer is None and state.attempts + 1 < MAX_TRIES:
+        return _failed(state)
+    wants = answer is True
+    done = replace(state, step=Step.DONE, ended="filed", wants_texts=wants)
+    return done, [Say("texts_yes" if wants else "goodbye"), End("filed")]
+
+
+def _on_silence(state: State, event: Silence) -> Result:
+    if state.step is Step.DESCRIPTION:
+        return _file(replace(state, description=None))
+    if state.step is Step.OFFER_TEXTS:
+        done = replace(state, step=Step.DONE, ended="filed")
+        return done, [Say("goodbye"), End("filed")]
+    return _failed(state, "no_input")
+
+
+def _yes_no(event: Said) -> bool | None:
+    text = event.text.strip()
+    if text == "1" or words.is_one_of(text, words.YES):
+        return True
+    if text == "2" or words.is_one_of(text, words.NO):
+        return False
+    return None
+
+
+ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.ADDRESS, Step.CONFIRM_ADDRESS,
+          Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.OFFER_TEXTS)
+
+TABLE: dict[tuple[Step, type], Handler] = {
+    (Step.LANGUAGE, Said): _on_language,
+    (Step.CATEGORY, Said): _on_category,
+    (Step.ADDRESS, Said): _on_address,
+    (Step.RESOLVING, AddressResolved): _on_resolved,
+    (Step.CONFIRM_ADDRESS, Said): _on_confirm,
+    (Step.CHOOSE_ADDRESS, Said): _on_choose,
+    (Step.DESCRIPTION, Said): _on_description,
+    (Step.FILING, RequestFiled): _on_filed,
+    (Step.OFFER_TEXTS, Said): _on_offer_texts,
+    **{(s, Silence): _on_silence for s in ASKING},
+}

@@ -1,0 +1,178 @@
+"""The conversation's data: steps, state, events and actions, all frozen.
+
+The engine never performs I/O; the application performs `Action`s and feeds results back as
+`Event`s. Prompts are named by key; wording lives with the channel adapters and staff config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+Channel = Literal["voice", "sms"]
+Via = Literal["dtmf", "speech", "text"]
+Expect = Literal["language", "menu", "yesno", "address", "choice", "free"]
+
+
+class Step(StrEnum):
+    LANGUAGE = "language"
+    CATEGORY = "category"
+    ADDRESS = "address"
+    RESOLVING = "resolving"
+    CHOOSE_ADDRESS = "choose_address"
+    CONFIRM_ADDRESS = "confirm_address"
+    DESCRIPTION = "description"
+    FILING = "filing"
+    OFFER_TEXTS = "offer_texts"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Category:
+    """One menu entry: the Open311 service code, its keypad digit, names and keywords."""
+
+    code: str
+    digit: str
+    names: dict[str, str]
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("en") or self.code
+
+
+@dataclass(frozen=True)
+class Place:
+    """A located address as the engine sees it (the geocoder's candidate, reduced)."""
+
+    label: str
+    lat: float
+    lon: float
+    score: float = 1.0
+    kind: str = "address"
+
+
+@dataclass(frozen=True)
+class State:
+    channel: Channel
+    step: Step = Step.LANGUAGE
+    lang: str = "en"
+    menu: tuple[Category, ...] = ()
+    agent: bool = False
+    category: str | None = None
+    address_text: str | None = None
+    candidates: tuple[Place, ...] = ()
+    place: Place | None = None
+    description: str | None = None
+    attempts: int = 0
+    address_tries: int = 0
+    reference: str | None = None
+    wants_texts: bool = False
+    ended: str | None = None
+
+
+# ---- events: what happened -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """A call came in or a first text arrived (its body, if any, in `text`)."""
+
+    channel: Channel
+    menu: tuple[Category, ...]
+    agent: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Said:
+    """The resident answered: keypad digits, a speech transcript or a text message."""
+
+    text: str
+    via: Via = "text"
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Silence:
+    """The question timed out with no answer (voice)."""
+
+
+@dataclass(frozen=True)
+class AddressResolved:
+    status: Literal["certain", "confirm", "failed", "out_of_city"]
+    candidates: tuple[Place, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestFiled:
+    reference: str
+
+
+@dataclass(frozen=True)
+class HungUp:
+    """The caller hung up (voice status callback)."""
+
+
+Event = Started | Said | Silence | AddressResolved | RequestFiled | HungUp
+
+
+# ---- actions: what the application must do ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    """A statement to speak or text; `params` fill the wording template."""
+
+    prompt: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question; `expect` tells the adapter which input and speech settings fit."""
+
+    prompt: str
+    expect: Expect
+    params: dict[str, str] = field(default_factory=dict)
+    options: tuple[tuple[str, str], ...] = ()
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class ResolveAddress:
+    text: str
+    via: Via
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    service_code: str
+    place: Place
+    address_text: str
+    description: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Hand the resident to a person (voice: dial the agent line; SMS: say how to call)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class End:
+    reason: str
+
+
+Action = Say | Ask | ResolveAddress | FileRequest | Transfer | End
+
+
+class IllegalEvent(Exception):
+    """An event arrived in a step that cannot take it."""
+
+    def __init__(self, event: object, step: Step) -> None:
+        super().__init__(f"cannot handle {type(event).__name__} in step {step.value!r}")
+        self.event = event
+        self.step = step
