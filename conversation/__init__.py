@@ -1,6 +1,7 @@
 """The pure conversation engine shared by the voice and SMS channels (no I/O)."""
 
 from .engine import MAX_TRIES, question, start, step
+from .envelope import Inbound, Reply, Wording
 from .model import (
     Action,
     AddressResolved,
@@ -28,8 +29,35 @@ from .model import (
 from .serialize import dump, load
 
 __all__ = [
-    "MAX_TRIES", "Action", "AddressResolved", "Ask", "Category", "Channel", "End", "Event",
-    "Expect", "FileRequest", "HungUp", "IllegalEvent", "Place", "RequestFiled",
-    "ResolveAddress", "Said", "Say", "Silence", "Started", "State", "Step", "Transfer", "Via",
-    "dump", "load", "question", "start", "step",
+    "MAX_TRIES",
+    "Action",
+    "AddressResolved",
+    "Ask",
+    "Category",
+    "Channel",
+    "End",
+    "Event",
+    "Expect",
+    "FileRequest",
+    "HungUp",
+    "IllegalEvent",
+    "Inbound",
+    "Place",
+    "Reply",
+    "RequestFiled",
+    "ResolveAddress",
+    "Said",
+    "Say",
+    "Silence",
+    "Started",
+    "State",
+    "Step",
+    "Transfer",
+    "Via",
+    "Wording",
+    "dump",
+    "load",
+    "question",
+    "start",
+    "step",
 ]

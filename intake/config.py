@@ -1,0 +1,120 @@
+"""Staff configuration: city facts, the category menu and the wording of every prompt.
+
+The bundled `default_config.toml` is always loaded first; a staff file (`INTAKE_CONFIG`)
+overrides what it names, so a new prompt key added by an upgrade still has wording.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conversation import Ask, Category, Say
+
+from .settings import PACKAGE_DIR
+
+DEFAULT_CONFIG = PACKAGE_DIR / "default_config.toml"
+VOICE_LANGUAGES = {"en": "en-US", "es": "es-US"}
+
+
+class ConfigError(Exception):
+    """The staff configuration file is unreadable or incomplete; the message says where."""
+
+
+@dataclass(frozen=True)
+class StaffConfig:
+    city: dict[str, str]
+    menu: tuple[Category, ...]
+    prompts: dict[str, Any]
+
+    @property
+    def agent_number(self) -> str | None:
+        return self.city.get("agent_number") or None
+
+    def wording(self, channel: str) -> Wording:
+        return Wording(self, channel)
+
+
+class Wording:
+    """Turns prompt keys into text for one channel, falling back to English, never failing."""
+
+    def __init__(self, config: StaffConfig, channel: str) -> None:
+        self.config = config
+        self.channel = channel
+
+    def template(self, lang: str, key: str) -> str:
+        for language in (lang, "en"):
+            table = self.config.prompts.get(language, {})
+            for scope in (table.get(self.channel, {}), table):
+                value = scope.get(key)
+                if isinstance(value, str):
+                    return value
+        return ""
+
+    def text(self, lang: str, action: Say | Ask, **extra: str) -> str:
+        key = action.prompt
+        template = ""
+        if isinstance(action, Ask) and action.attempt >= 2:
+            template = self.template(lang, key + ".retry")
+        template = template or self.template(lang, key)
+        params = {**self.config.city, **action.params, **extra}
+        if isinstance(action, Ask) and action.options:
+            option = self.template(lang, key + ".option") or "{digit} {name}"
+            params["options"] = " ".join(
+                option.format(digit=d, name=n, label=n) for d, n in action.options
+            )
+        return template.format_map(_Missing(params)).strip()
+
+
+class _Missing(dict[str, str]):
+    """Leaves unknown placeholders visible instead of raising in front of a resident."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def load_config(path: Path | None = None) -> StaffConfig:
+    """Read the defaults, then the staff file over them."""
+    data = _read(DEFAULT_CONFIG)
+    if path is not None:
+        staff = _read(path)
+        data["city"] = {**data["city"], **staff.get("city", {})}
+        if "categories" in staff:
+            data["categories"] = staff["categories"]
+        for lang, table in staff.get("prompts", {}).items():
+            merged = data["prompts"].setdefault(lang, {})
+            for key, value in table.items():
+                if isinstance(value, dict):
+                    merged.setdefault(key, {}).update(value)
+                else:
+                    merged[key] = value
+    try:
+        menu = tuple(
+            Category(
+                code=str(c["code"]),
+                digit=str(c["digit"]),
+                names={k: str(v) for k, v in c["names"].items()},
+                keywords={k: tuple(v) for k, v in c.get("keywords", {}).items()},
+            )
+            for c in data["categories"]
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{path or DEFAULT_CONFIG}: each category needs code, digit and names"
+                          f" ({exc!r})") from exc
+    digits = [c.digit for c in menu]
+    if len(set(digits)) != len(digits) or any(d in ("0", "9", "*", "#") for d in digits):
+        raise ConfigError("category digits must be unique and not 0, 9, * or # (reserved)")
+    city = {k: str(v) for k, v in data["city"].items()}
+    return StaffConfig(city=city, menu=menu, prompts=data["prompts"])
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc

@@ -1,0 +1,181 @@
+"""The shell around the pure engine: load a conversation, step it, perform actions, save.
+
+One webhook is one transaction: the conversation's new state, any report it filed and the
+answer given are committed together, so a repeated webhook gets the same answer and a report
+is never filed twice. Geocoding is done inline (fast, local); delivery to Open311 is not.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+import conversation as conv
+from conversation import Action, Ask, End, Event, Inbound, Reply, Say, State, Step, Transfer
+
+from .addresses import AddressResolver
+from .config import StaffConfig
+from .settings import mask_phone
+from .storage import ConversationRow, Report, WebhookDelivery
+
+log = logging.getLogger(__name__)
+RENDERED = (Say, Ask, Transfer, End)
+
+
+class Intake:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        config: StaffConfig,
+        resolver: AddressResolver,
+        on_filed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.resolver = resolver
+        self.on_filed = on_filed
+
+    def handle(self, inbound: Inbound) -> Reply:
+        """Process one webhook exactly once; a repeat gets the stored answer."""
+        try:
+            reply, filed = self._handle_once(inbound)
+        except IntegrityError:
+            # the same webhook raced us to the commit: answer as it was answered
+            with self.sessions() as session:
+                stored = session.get(WebhookDelivery, inbound.delivery_id)
+                if stored is None:
+                    raise
+                return _load_reply(stored.answer)
+        if filed:
+            self.on_filed()
+        return reply
+
+    def _handle_once(self, inbound: Inbound) -> tuple[Reply, bool]:
+        with self.sessions.begin() as session:
+            stored = session.get(WebhookDelivery, inbound.delivery_id)
+            if stored is not None:
+                log.info("repeated webhook %s answered from the record", inbound.delivery_id)
+                return _load_reply(stored.answer), False
+            row = self._open_conversation(session, inbound)
+            state, actions, filed = self._run(session, row, inbound)
+            row.state = conv.dump(state)
+            row.step = state.step.value
+            row.turn += 1
+            row.is_open = state.step is not Step.DONE
+            if state.reference is not None:
+                report = session.scalar(select(Report).where(Report.reference == state.reference))
+                if report is not None:
+                    report.wants_texts = state.wants_texts
+            shown = tuple(a for a in actions if isinstance(a, RENDERED))
+            reply = Reply(state.lang, row.turn, shown)
+            session.add(WebhookDelivery(id=inbound.delivery_id, conversation_id=row.id,
+                                        answer=_dump_reply(reply)))
+            session.flush()
+            log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
+                     state.step.value)
+        return reply, filed
+
+    def _open_conversation(self, session: Session, inbound: Inbound) -> ConversationRow:
+        row = session.scalar(
+            select(ConversationRow).where(
+                ConversationRow.channel == inbound.channel,
+                ConversationRow.key == inbound.key,
+                ConversationRow.is_open.is_(True),
+            )
+        )
+        if row is None:
+            row = ConversationRow(channel=inbound.channel, key=inbound.key, phone=inbound.phone,
+                                  city_number=inbound.city_number, step="new", turn=0, state={},
+                                  is_open=True)
+            session.add(row)
+            session.flush()
+        return row
+
+    def _run(
+        self, session: Session, row: ConversationRow, inbound: Inbound
+    ) -> tuple[State, list[Action], bool]:
+        """Step the engine, performing address and filing actions until it waits on the resident."""
+        if not row.state or inbound.event is None:
+            if isinstance(inbound.event, conv.HungUp):
+                return State(channel=inbound.channel, step=Step.DONE, ended="hangup"), [], False
+            agent = self.config.agent_number is not None
+            state, pending = conv.start(conv.Started(inbound.channel, self.config.menu, agent,
+                                                     inbound.text))
+        else:
+            state = conv.load(row.state)
+            try:
+                state, pending = conv.step(state, inbound.event)
+            except conv.IllegalEvent as exc:
+                log.warning("conversation %s: %s; asking again", row.id, exc)
+                return state, _reask(state), False
+        done: list[Action] = []
+        filed = False
+        while pending:
+            action = pending.pop(0)
+            event: Event | None = None
+            if isinstance(action, conv.ResolveAddress):
+                event = self.resolver.resolve(action.text)
+            elif isinstance(action, conv.FileRequest):
+                event = conv.RequestFiled(self._file(session, row, action))
+                filed = True
+            else:
+                done.append(action)
+            if event is not None:
+                state, more = conv.step(state, event)
+                pending = more + pending
+        return state, done, filed
+
+    def _file(self, session: Session, row: ConversationRow, action: conv.FileRequest) -> str:
+        reference = _new_reference(session)
+        session.add(Report(
+            reference=reference, conversation_id=row.id, channel=row.channel, phone=row.phone,
+            lang=action.lang, service_code=action.service_code, lat=action.place.lat,
+            lon=action.place.lon, address=action.place.label, address_as_said=action.address_text,
+            description=action.description, status="pending",
+        ))
+        log.info("report %s queued for delivery (%s)", reference, action.service_code)
+        return reference
+
+
+def _reask(state: State) -> list[Action]:
+    if state.step is Step.DONE:
+        return []
+    try:
+        return [conv.question(state)]
+    except conv.IllegalEvent:
+        return []
+
+
+def _new_reference(session: Session) -> str:
+    """A short numeric reference a resident can read out or key in: 7 digits, unique."""
+    while True:
+        reference = str(secrets.randbelow(9_000_000) + 1_000_000)
+        if session.scalar(select(Report.id).where(Report.reference == reference)) is None:
+            return reference
+
+
+def _dump_reply(reply: Reply) -> dict[str, Any]:
+    return {
+        "lang": reply.lang,
+        "turn": reply.turn,
+        "actions": [{"type": type(a).__name__, **asdict(a)} for a in reply.actions],
+    }
+
+
+def _load_reply(data: dict[str, Any]) -> Reply:
+    kinds: dict[str, Any] = {cls.__name__: cls for cls in RENDERED}
+    actions: list[Action] = []
+    for item in data["actions"]:
+        fields = dict(item)
+        cls = kinds[fields.pop("type")]
+        if "options" in fields:
+            fields["options"] = tuple(tuple(o) for o in fields["options"])
+        actions.append(cls(**fields))
+    return Reply(data["lang"], data["turn"], tuple(actions))

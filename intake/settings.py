@@ -1,0 +1,83 @@
+"""All settings in one place: a working demo default for each, an environment variable to override.
+
+Secrets (API keys, the Twilio auth token) come only from the environment. Without
+`TWILIO_AUTH_TOKEN` the service runs in demo mode with a generated local token that it prints;
+signature validation is never switched off.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEMO_CITY_DIR = PACKAGE_DIR / "democity"
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    open311_endpoint: str | None  # None: the built-in sandbox, in process
+    open311_api_key: str | None
+    open311_jurisdiction: str | None
+    open311_format: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str
+    demo: bool
+    public_base_url: str | None
+    config_path: Path | None
+    streets_path: Path
+    intersections_path: Path | None
+    sandbox_step_seconds: float
+    worker_interval: float
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("INTAKE_VAR_DIR", "var")).resolve()
+        token = env.get("TWILIO_AUTH_TOKEN") or ""
+        streets = env.get("INTAKE_STREETS")
+        intersections = env.get("INTAKE_INTERSECTIONS")
+        if not streets:
+            streets = str(DEMO_CITY_DIR / "centerlines.geojson")
+            intersections = intersections or str(DEMO_CITY_DIR / "intersections.geojson")
+        return cls(
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'intake.sqlite3'}",
+            open311_endpoint=env.get("OPEN311_ENDPOINT") or None,
+            open311_api_key=env.get("OPEN311_API_KEY") or None,
+            open311_jurisdiction=env.get("OPEN311_JURISDICTION") or None,
+            open311_format=env.get("OPEN311_FORMAT", "json"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=token or demo_token(var_dir),
+            demo=not token,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+            config_path=Path(env["INTAKE_CONFIG"]) if env.get("INTAKE_CONFIG") else None,
+            streets_path=Path(streets),
+            intersections_path=Path(intersections) if intersections else None,
+            sandbox_step_seconds=float(env.get("SANDBOX_STEP_SECONDS", "60")),
+            worker_interval=float(env.get("OUTBOX_INTERVAL", "2")),
+        )
+
+
+def demo_token(var_dir: Path) -> str:
+    """The local auth token for demo mode, made once and kept under var/ for the simulator."""
+    path = var_dir / "demo_twilio_auth_token"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    path.write_text(token + "\n")
+    return token
+
+
+def mask_phone(number: str | None) -> str:
+    """A phone number safe for logs: '+1******4567'."""
+    if not number:
+        return "-"
+    digits = number.removeprefix("whatsapp:")
+    return digits[:2] + "*" * max(len(digits) - 6, 0) + digits[-4:]

@@ -1,0 +1,92 @@
+"""Tables of the intake itself: conversations, processed webhooks, and filed reports (the outbox).
+
+A report is written here in the same transaction that ends its conversation, before any
+network call; `intake.outbox` delivers it later. Phone numbers are stored because status
+texts need them; they are never logged in full.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, utcnow
+
+
+class ConversationRow(Base):
+    """One conversation; voice keyed by CallSid, SMS by 'From|To' while open."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(128))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    city_number: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(32))
+    turn: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (
+        Index(
+            "uq_open_conversation",
+            "channel",
+            "key",
+            unique=True,
+            sqlite_where=sql_text("is_open"),
+            postgresql_where=sql_text("is_open"),
+        ),
+    )
+
+
+class WebhookDelivery(Base):
+    """A processed webhook and the answer it got, so a second delivery is answered the same."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Report(Base):
+    """A confirmed report and its delivery to the city's Open311 server."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    wants_texts: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_code: Mapped[str] = mapped_column(String(64))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(255))
+    address_as_said: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str | None] = mapped_column(Text)
+    # pending -> delivered (or token_pending -> delivered); failed = needs staff
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    service_request_id: Mapped[str | None] = mapped_column(String(64))
+    token: Mapped[str | None] = mapped_column(String(128))
+    service_notice: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,80 @@
+"""Voice webhooks: each Twilio form becomes one `Inbound`, each `Reply` one TwiML document.
+
+A Gather's action URL carries the turn number, so a repeated delivery of the same answer
+(same CallSid and turn) is recognised by the application and answered the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from flask import Blueprint, Response, request, url_for
+
+from conversation import HungUp, Inbound, Reply, Said, Silence, Wording
+
+from .twiml import render
+
+ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+Handle = Callable[[Inbound], Reply]
+
+
+def create_blueprint(
+    handle: Handle,
+    wording: Wording,
+    *,
+    agent_number: str | None,
+    hints: Callable[[], dict[str, Sequence[str]]] = dict,
+) -> Blueprint:
+    bp = Blueprint("ivr", __name__)
+
+    def twiml(reply: Reply) -> Response:
+        body = render(
+            reply, wording,
+            answer_url=url_for("ivr.answer", turn=reply.turn),
+            silence_url=url_for("ivr.silence", turn=reply.turn),
+            agent_number=agent_number,
+            hints=hints(),
+        )
+        return Response(body, mimetype="text/xml")
+
+    def inbound(delivery: str, event: Said | Silence | HungUp | None) -> Inbound:
+        call = request.form.get("CallSid", "")
+        return Inbound(channel="voice", key=call, delivery_id=f"{call}:{delivery}", event=event,
+                       phone=request.form.get("From"), city_number=request.form.get("To"))
+
+    @bp.post("")
+    def incoming() -> Response:
+        return twiml(handle(inbound("start", None)))
+
+    @bp.post("/answer")
+    def answer() -> Response:
+        turn = request.args.get("turn", "?")
+        form = request.form
+        event: Said | Silence
+        if "Digits" in form:
+            event = Said(form["Digits"], "dtmf")
+        elif form.get("SpeechResult", "").strip():
+            event = Said(form["SpeechResult"], "speech", _number(form.get("Confidence")))
+        else:
+            event = Silence()
+        return twiml(handle(inbound(turn, event)))
+
+    @bp.post("/silence")
+    def silence() -> Response:
+        return twiml(handle(inbound(request.args.get("turn", "?"), Silence())))
+
+    @bp.post("/status")
+    def status() -> Response:
+        call_status = request.form.get("CallStatus", "")
+        if call_status in ENDED:
+            handle(inbound(f"status:{call_status}", HungUp()))
+        return Response(status=204)
+
+    return bp
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
