@@ -1,0 +1,226 @@
+"""The local geocoder: words -> street candidates -> a place on the map, with a score.
+
+Scores multiply independent evidence (name fit, house number inside a range, ZIP agreement),
+so every factor is in [0, 1] and so is the product. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+from rapidfuzz import fuzz
+
+from ._geometry import point_along
+from ._index import IndexData, Street
+from ._match import StreetMatcher
+from ._model import Candidate, Resolution, verdict
+from ._names import spoken_name
+from ._normalize import normalize
+from ._parse import Query, parse
+
+#: How far to the side of the centerline an interpolated house sits (metres).
+SIDE_OFFSET_M = 12.0
+STREET_ONLY = 0.8  # confidence cap when we only know the street
+MAX_CANDIDATES = 5
+
+
+class Gazetteer:
+    """Streets of one city, searchable by spoken or typed text."""
+
+    def __init__(self, data: IndexData, city: str | None = None) -> None:
+        self.data = data
+        self.city = city or data.city
+        self.zips = frozenset(z for s in data.streets.values() for z in s.zips)
+        self.matcher = StreetMatcher(data.streets)
+        self._midpoints: dict[str, tuple[float, float, str | None]] = {}
+        self._numbers = {
+            name: sorted(s.points) for name, s in data.streets.items() if s.points
+        }
+
+    @property
+    def streets(self) -> list[str]:
+        """Canonical street names, sorted."""
+        return sorted(self.data.streets)
+
+    def __repr__(self) -> str:
+        return f"<Gazetteer {len(self.data.streets)} streets from {self.data.source!r}>"
+
+    # -- public API ---------------------------------------------------------------------
+
+    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
+        """Candidates best first: gaz.locate("one twenty three mass av")[0].label."""
+        candidates, _ = self._run(text, zip_code)
+        return candidates
+
+    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+        """Candidates plus "certain", "confirm", "failed" or "out_of_city"."""
+        candidates, outside = self._run(text, zip_code)
+        if outside:
+            return Resolution("out_of_city", ())
+        return Resolution(verdict(candidates), tuple(candidates))
+
+    def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
+        """Street names as said aloud, for Twilio `hints` (<= limit entries, <= 100 chars)."""
+        streets = sorted(
+            self.data.streets.values(),
+            key=lambda s: (
+                zip_code is not None and zip_code not in s.zips,
+                -self.matcher.prominence.get(s.name, 0.0),
+                s.name,
+            ),
+        )
+        out: list[str] = []
+        seen: set[str] = set()
+        for phrase in [spoken_name(s.name) for s in streets] + [
+            spoken_name(a) for s in streets for a in sorted(s.aliases)
+        ]:
+            phrase = phrase[:100]
+            if phrase.lower() not in seen:
+                seen.add(phrase.lower())
+                out.append(phrase)
+            if len(out) >= limit:
+                break
+        return out
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _run(self, text: str, zip_code: str | None) -> tuple[list[Candidate], bool]:
+        best: dict[str, Candidate] = {}
+        outside = False
+        for i, reading in enumerate(normalize(text)[:3]):
+            query = parse(reading)
+            if i == 0 and self._out_of_city(query):
+                outside = True
+                break
+            for cand in self._locate_query(query, query.zip_code or zip_code):
+                if cand.label not in best or cand.score > best[cand.label].score:
+                    best[cand.label] = cand
+        ranked = sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
+        return ([] if outside else ranked), outside
+
+    def _out_of_city(self, q: Query) -> bool:
+        if q.zip_code and self.zips and q.zip_code not in self.zips:
+            return True
+        state = (self.data.state or "").lower()
+        if q.state and state and q.state.lower() != state:
+            return True
+        if q.place and self.city:
+            if fuzz.ratio(q.place.lower(), self.city.lower()) >= 80:
+                return False
+            # usaddress sometimes tags street words as the place: only trust unknown words
+            found = self.matcher.match(tuple(q.place.split()), limit=1)
+            return not found or found[0][1] < 0.85
+        return False
+
+    def _locate_query(self, q: Query, zip_code: str | None) -> list[Candidate]:
+        if not q.street:
+            return []
+        if q.cross:
+            return self._crossing(q)
+        out = []
+        for name, name_score in self.matcher.match(q.street):
+            street = self.data.streets[name]
+            cand = self._place(street, q.number, name_score)
+            if zip_code and street.zips and zip_code not in street.zips:
+                cand = _rescore(cand, cand.score * 0.85)
+            out.append(cand)
+        return out
+
+    def _crossing(self, q: Query) -> list[Candidate]:
+        firsts = self.matcher.match(q.street, limit=6)
+        seconds = self.matcher.match(q.cross or (), limit=6)
+        out: list[Candidate] = []
+        for a, sa in firsts:
+            for b, sb in seconds:
+                for lat, lon in self.data.crossings.get((min(a, b), max(a, b)), []):
+                    score = 0.99 * math.sqrt(sa * sb)
+                    out.append(Candidate(a, None, lat, lon, score, "intersection", None, b))
+        if not out:  # no such corner: offer the first street, unsure
+            for a, sa in firsts[:2]:
+                out.append(_rescore(self._midpoint_candidate(self.data.streets[a], None), sa * 0.6))
+        return out
+
+    def _place(self, street: Street, number: int | None, name_score: float) -> Candidate:
+        if number is None:
+            return _rescore(self._midpoint_candidate(street, None), name_score * STREET_ONLY)
+        found = self._from_points(street, number) if street.points else None
+        if found is None and street.segments:
+            found = self._from_ranges(street, number)
+        if found is None:
+            return _rescore(self._midpoint_candidate(street, number), name_score * 0.75)
+        (lat, lon, zip_code), factor = found
+        return Candidate(street.name, number, lat, lon, name_score * factor, "address", zip_code)
+
+    def _from_ranges(
+        self, street: Street, n: int
+    ) -> tuple[tuple[float, float, str | None], float] | None:
+        near: tuple[int, tuple[float, float, str | None]] | None = None
+        for seg in street.segments:
+            for lo_hi, side, zip_code in (
+                ((seg.r_from, seg.r_to), 1.0, seg.zip_right),
+                ((seg.l_from, seg.l_to), -1.0, seg.zip_left),
+            ):
+                a, b = lo_hi
+                if not a and not b:
+                    continue
+                lo, hi = min(a, b), max(a, b)
+                if lo <= n <= hi:
+                    t = 0.5 if a == b else (n - a) / (b - a)
+                    lon, lat = point_along(seg.coords, t, side * SIDE_OFFSET_M)
+                    factor = 1.0 if (n - a) % 2 == 0 else 0.97
+                    if factor == 1.0:
+                        return (lat, lon, zip_code), factor
+                    near = near or (0, (lat, lon, zip_code))
+                else:
+                    gap = lo - n if n < lo else n - hi
+                    if gap <= 20 and (near is None or gap < near[0]):
+                        t = (0.0 if n < lo else 1.0) if a <= b else (1.0 if n < lo else 0.0)
+                        lon, lat = point_along(seg.coords, t, side * SIDE_OFFSET_M)
+                        near = (gap, (lat, lon, zip_code))
+        if near is None:
+            return None
+        return near[1], (0.97 if near[0] == 0 else 0.9)
+
+    def _from_points(
+        self, street: Street, n: int
+    ) -> tuple[tuple[float, float, str | None], float] | None:
+        if n in street.points:
+            return street.points[n][0], 1.0
+        numbers = self._numbers[street.name]
+        i = bisect.bisect_left(numbers, n)
+        lo = next((m for m in reversed(numbers[:i]) if m % 2 == n % 2), None)
+        hi = next((m for m in numbers[i:] if m % 2 == n % 2), None)
+        if lo is not None and hi is not None and hi - lo <= 40:
+            (la, oa, za), (lb, ob, _) = street.points[lo][0], street.points[hi][0]
+            f = (n - lo) / (hi - lo)
+            return (la + (lb - la) * f, oa + (ob - oa) * f, za), 0.95
+        closest = min(numbers, key=lambda m: abs(m - n))
+        if abs(closest - n) <= 10:
+            return street.points[closest][0], 0.9
+        return None
+
+    def _midpoint_candidate(self, street: Street, number: int | None) -> Candidate:
+        if street.name not in self._midpoints:
+            self._midpoints[street.name] = _midpoint(street)
+        lat, lon, zip_code = self._midpoints[street.name]
+        return Candidate(street.name, number, lat, lon, 0.0, "street", zip_code)
+
+
+def _rescore(cand: Candidate, score: float) -> Candidate:
+    return Candidate(
+        cand.street, cand.number, cand.lat, cand.lon, max(0.0, min(1.0, score)), cand.kind,
+        cand.zip_code, cand.cross_street,
+    )  # fmt: skip
+
+
+def _midpoint(street: Street) -> tuple[float, float, str | None]:
+    """A point on the street near the middle of all its pieces."""
+    if street.segments:
+        mids = [(point_along(s.coords, 0.5), s.zip_right or s.zip_left) for s in street.segments]
+    else:
+        mids = [((lon, lat), z) for spots in street.points.values() for lat, lon, z in spots]
+    cx = sum(m[0][0] for m in mids) / len(mids)
+    cy = sum(m[0][1] for m in mids) / len(mids)
+    (lon, lat), zip_code = min(mids, key=lambda m: (m[0][0] - cx) ** 2 + (m[0][1] - cy) ** 2)
+    return lat, lon, zip_code

@@ -1,0 +1,104 @@
+"""Street-name matching: letters (rapidfuzz) and sounds (metaphone) over names and aliases.
+
+A score in [0, 1] says how well the words fit a street, before house number and ZIP are
+considered. Query words the recogniser added ("hampshire straight", "main cambridge") are
+tolerated by also trying the words without their first or last token, at a small cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from ._index import Street
+from ._names import NameKey, name_key, phonetic, tokens_of
+
+
+@dataclass(frozen=True)
+class _Variant:
+    street: str
+    key: NameKey
+    alias: bool
+
+
+class StreetMatcher:
+    """Ranks canonical streets for a few words; build once per gazetteer."""
+
+    def __init__(self, streets: dict[str, Street]) -> None:
+        self.variants: list[_Variant] = []
+        for street in streets.values():
+            self.variants.append(_Variant(street.name, name_key(tokens_of(street.name)), False))
+            for alias in sorted(street.aliases):
+                self.variants.append(_Variant(street.name, name_key(tokens_of(alias)), True))
+        self.compacts = [v.key.compact for v in self.variants]
+        self.phonetics = [v.key.phonetic for v in self.variants]
+        self.fulls = [v.key.full for v in self.variants]
+        self.prominence = {
+            s.name: min(1.0, math.log1p(len(s.segments) + len(s.points) / 5) / math.log(30))
+            for s in streets.values()
+        }
+
+    def match(self, tokens: tuple[str, ...] | list[str], limit: int = 8) -> list[tuple[str, float]]:
+        """[(street, score)] best first for the words of one street."""
+        if not tokens:
+            return []
+        whole = name_key(list(tokens))
+        tries = [(whole, 1.0)]
+        if len(whole.base) > 1:
+            tries.append((NameKey(whole.base[:-1], whole.type, whole.post_dir), 0.93))
+            tries.append((NameKey(whole.base[1:], whole.type, whole.post_dir), 0.9))
+        best: dict[str, float] = {}
+        for key, weight in tries:
+            for idx, score in self._candidates(key):
+                street = self.variants[idx].street
+                if weight * score > best.get(street, 0.0):
+                    best[street] = weight * score
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        return ranked[:limit]
+
+    def _candidates(self, key: NameKey) -> list[tuple[int, float]]:
+        """(variant index, score) for variants near the key in letters, sound or full form."""
+        found: set[int] = set()
+        for query, choices, cutoff in (
+            (key.compact, self.compacts, 45),
+            (key.phonetic, self.phonetics, 60),
+            (key.full, self.fulls, 60),
+        ):
+            if query:
+                found.update(
+                    idx
+                    for _, _, idx in process.extract(
+                        query, choices, scorer=fuzz.ratio, limit=12, score_cutoff=cutoff
+                    )
+                )
+        return [(idx, self._score(key, idx)) for idx in found]
+
+    def _score(self, key: NameKey, idx: int) -> float:
+        variant = self.variants[idx]
+        vkey = variant.key
+        letters = fuzz.ratio(key.compact, vkey.compact) / 100
+        sound = fuzz.ratio(key.phonetic, self.phonetics[idx]) / 100 if key.phonetic else 0.0
+        # a sound match counts most when the letters also roughly agree
+        base = max(letters, (0.88 + 0.07 * letters) * sound)
+        if key.type is None:
+            type_f = 1.0 if vkey.type is None else 0.96
+        elif vkey.type is None:
+            type_f = 0.9
+        else:
+            type_f = 1.0 if key.type == vkey.type else 0.88
+        if key.post_dir == vkey.post_dir:
+            dir_f = 1.0
+        else:
+            dir_f = 0.95 if key.post_dir is None else 0.88
+        # the said "type" may be part of the name: "broad way" = "Broadway"
+        whole = 0.98 * fuzz.ratio(key.full, vkey.full) / 100
+        alias_f = 0.99 if variant.alias else 1.0
+        prominence = 0.985 + 0.015 * self.prominence.get(variant.street, 0.0)
+        return max(base * type_f * dir_f, whole) * alias_f * prominence
+
+
+def phonetic_key(text: str) -> str:
+    """Metaphone key of a street name's base words (for tests and diagnostics)."""
+    return phonetic(name_key(tokens_of(text)).compact)

@@ -1,0 +1,79 @@
+"""Value types every geocoder returns; the rest of the app codes against these only.
+
+Candidates are immutable and carry a score in [0, 1]; a Resolution adds the verdict
+("certain", "confirm", "failed", "out_of_city") so callers never re-derive thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+KINDS = ("address", "intersection", "street")
+STATUSES = ("certain", "confirm", "failed", "out_of_city")
+
+
+class GeocoderError(Exception):
+    """A backend could not answer (network failure, timeout, bad reply)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One place the text may mean; `street` is the canonical name, e.g. "Massachusetts Ave"."""
+
+    street: str
+    number: int | None
+    lat: float
+    lon: float
+    score: float
+    kind: str  # "address" | "intersection" | "street"
+    zip_code: str | None = None
+    cross_street: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Human string: "123 Massachusetts Ave", "Main St & Elm St" or "Elm St"."""
+        if self.kind == "intersection" and self.cross_street:
+            return f"{self.street} & {self.cross_street}"
+        if self.number is not None and self.kind == "address":
+            return f"{self.number} {self.street}"
+        return self.street
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A verdict plus the candidates behind it, best first."""
+
+    status: str  # "certain" | "confirm" | "failed" | "out_of_city"
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def best(self) -> Candidate | None:
+        """The top candidate, or None when there is none."""
+        return self.candidates[0] if self.candidates else None
+
+
+@runtime_checkable
+class Geocoder(Protocol):
+    """What every backend offers: the local gazetteer, geopy services, a fallback chain."""
+
+    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
+        """Candidates best first (may be empty)."""
+        ...
+
+    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+        """Candidates plus a verdict."""
+        ...
+
+
+def verdict(candidates: list[Candidate], certain: float = 0.85, margin: float = 0.08) -> str:
+    """Status from scores: certain when the top is high and clearly ahead of a different place."""
+    if not candidates or candidates[0].score < 0.5:
+        return "failed"
+    top = candidates[0]
+    if top.score < certain:
+        return "confirm"
+    for other in candidates[1:]:
+        if other.label != top.label and top.score - other.score < margin:
+            return "confirm"
+    return "certain"
