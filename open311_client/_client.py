@@ -10,6 +10,7 @@ The client never retries on its own: retrying a POST safely needs state the call
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -56,6 +57,8 @@ _ACCEPT = {"json": "application/json, text/xml;q=0.5", "xml": "text/xml, applica
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 
 Params = list[tuple[str, str]]
+# Error descriptions that blame our settings rather than this request.
+_ABOUT_SETTINGS = re.compile(r"\b(api[ _-]?key|jurisdiction)", re.I)
 
 
 class Open311Client:
@@ -369,9 +372,10 @@ def _fail(request: httpx.Request, response: httpx.Response, doc: Decoded | None)
         cls = ConfigurationError
     elif code in (401, 403, 405, 406, 415):
         cls = ConfigurationError
+    elif code in (400, 404) and any(_ABOUT_SETTINGS.search(d) for _, d in errors):
+        cls = ConfigurationError  # "unknown jurisdiction_id", "api_key required"
     elif code in (404, 410):
-        unknown_jurisdiction = any("jurisdiction" in d.lower() for _, d in errors)
-        cls = ConfigurationError if unknown_jurisdiction else NotFound
+        cls = NotFound
     elif code in (408, 425, 429) or code >= 500:
         raise ServerUnavailable(
             message,

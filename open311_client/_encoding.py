@@ -9,6 +9,7 @@ coordinates never in exponent notation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -32,15 +33,17 @@ MultivalueStyle = Literal["brackets", "repeat", "comma"]
 MULTIVALUE_STYLES: tuple[MultivalueStyle, ...] = ("brackets", "repeat", "comma")
 
 Pairs = list[tuple[str, str]]
+# Control characters (speech-to-text and SMS gateways leak them) except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def truncate_description(value: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """Cut ``value`` to at most ``limit`` characters, at a word boundary, marked with '…'.
+    """Plain text cut to at most ``limit`` characters, at a word boundary, marked with '…'.
 
     >>> truncate_description("one two three", 9)
     'one two…'
     """
-    value = value.strip()
+    value = _CONTROL.sub(" ", value).strip()
     if len(value) <= limit:
         return value
     head = value[: limit - 1]  # room for the ellipsis

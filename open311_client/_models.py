@@ -7,6 +7,7 @@ are timezone-aware. Models know nothing about JSON, XML or HTTP (see ``_parsers`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,6 +132,52 @@ class ServiceDefinition:
         """The attributes to ask (``variable``), in order."""
         return tuple(a for a in self.attributes if a.variable)
 
+    def problems(self, answers: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:
+        """What the server would refuse in these answers, as (attribute code, reason).
+
+        Checks required answers, list answers against ``values`` keys, one value for a
+        singlevaluelist, numbers and W3C datetimes; unknown codes are reported too.
+        """
+        out: list[tuple[str, str]] = []
+        known = {a.code: a for a in self.attributes if a.variable}
+        for code in answers:
+            if code not in known:
+                out.append((code, "not a question of this service"))
+        for attr in self.questions:
+            raw = answers.get(attr.code)
+            given = [raw] if isinstance(raw, str) else list(raw or ())
+            given = [g.strip() for g in given if g.strip()]
+            if not given:
+                if attr.required:
+                    out.append((attr.code, "an answer is required"))
+                continue
+            if attr.datatype == "singlevaluelist" and len(given) > 1:
+                out.append((attr.code, "only one value is allowed"))
+            if attr.is_list and attr.values:
+                keys = {v.key for v in attr.values}
+                bad = [g for g in given if g not in keys]
+                if bad:
+                    out.append((attr.code, f"not among the listed keys: {', '.join(bad)}"))
+            elif attr.datatype == "number" and not all(_is_number(g) for g in given):
+                out.append((attr.code, "must be a number"))
+            elif attr.datatype == "datetime" and not all(_is_w3c(g) for g in given):
+                out.append((attr.code, "must be a W3C datetime with a timezone"))
+        return out
+
+
+def _is_number(value: str) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _is_w3c(value: str) -> bool:
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
 
 def _frozen_mapping(
     attributes: Mapping[str, str | Sequence[str]],
@@ -160,6 +207,8 @@ class NewRequest:
     media_url: str | None = None
 
     def __post_init__(self) -> None:
+        if not self.service_code or not self.service_code.strip():
+            raise ValueError("a NewRequest needs a service_code")
         # Copy into a read-only mapping so the request stays what it was when made.
         object.__setattr__(self, "attributes", _frozen_mapping(self.attributes))
 

@@ -134,3 +134,12 @@ def test_format_datetime(value: datetime | date, expected: str) -> None:
 )
 def test_format_coordinate(value: float, expected: str) -> None:
     assert format_coordinate(value) == expected
+
+
+def test_description_is_plain_text() -> None:
+    assert truncate_description("a\x00b\x1bc\td\ne") == "a b c\td\ne"
+
+
+def test_new_request_needs_a_service_code() -> None:
+    with pytest.raises(ValueError):
+        NewRequest(" ")

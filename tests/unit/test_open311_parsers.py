@@ -440,3 +440,57 @@ def test_entity_expansion_is_refused() -> None:
         <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><services>&b;</services>"""
     with pytest.raises(UndecodableBody):
         decode_body(bomb)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"service_requests": [{"service_request_id": "1"}, {"service_request_id": "2"}]}',
+        b'{"service_requests": {"request": [{"service_request_id": "1"},'
+        b' {"service_request_id": "2"}]}}',
+        b"<requests><service_request><service_request_id>1</service_request_id>"
+        b"</service_request><service_request><service_request_id>2</service_request_id>"
+        b"</service_request></requests>",
+    ],
+)
+def test_wrapped_and_renamed_lists(body: bytes) -> None:
+    assert [r.service_request_id for r in parse_requests(decode_body(body))] == ["1", "2"]
+
+
+DEFINITION = b"""{"service_code": "P", "attributes": [
+    {"variable": true, "code": "WHERE", "datatype": "singlevaluelist", "required": true,
+     "order": 1, "values": [{"key": "ST", "name": "Street"}, {"key": "AL", "name": "Alley"}]},
+    {"variable": true, "code": "KINDS", "datatype": "multivaluelist", "required": false,
+     "order": 2, "values": [{"key": "A", "name": "A"}, {"key": "B", "name": "B"}]},
+    {"variable": true, "code": "DEPTH", "datatype": "number", "required": false, "order": 3},
+    {"variable": true, "code": "WHEN", "datatype": "datetime", "required": false, "order": 4},
+    {"variable": false, "code": "NOTE", "datatype": "text", "required": true, "order": 5}]}"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "problems"),
+    [
+        ({"WHERE": "ST"}, []),
+        ({"WHERE": "ST", "KINDS": ["A", "B"], "DEPTH": "2.5", "WHEN": "2024-01-01T10:00:00Z"}, []),
+        ({}, [("WHERE", "an answer is required")]),
+        ({"WHERE": " "}, [("WHERE", "an answer is required")]),
+        ({"WHERE": ["ST", "AL"]}, [("WHERE", "only one value is allowed")]),
+        ({"WHERE": "Street"}, [("WHERE", "not among the listed keys: Street")]),
+        ({"WHERE": "ST", "KINDS": ["A", "C"]}, [("KINDS", "not among the listed keys: C")]),
+        ({"WHERE": "ST", "DEPTH": "deep"}, [("DEPTH", "must be a number")]),
+        (
+            {"WHERE": "ST", "WHEN": "2024-01-01"},
+            [("WHEN", "must be a W3C datetime with a timezone")],
+        ),
+        (
+            {"WHERE": "ST", "NOTE": "x", "OTHER": "y"},
+            [
+                ("NOTE", "not a question of this service"),
+                ("OTHER", "not a question of this service"),
+            ],
+        ),
+    ],
+)
+def test_definition_problems(answers: dict[str, Any], problems: list[tuple[str, str]]) -> None:
+    definition = parse_service_definition(decode_body(DEFINITION), "P")
+    assert definition.problems(answers) == problems
