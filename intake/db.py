@@ -14,6 +14,8 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+__all__ = ["Base", "Session", "init_app", "make_engine", "sessions", "transaction", "utcnow"]
+
 EXTENSION_KEY = "intake_db"
 
 

@@ -1,0 +1,113 @@
+"""The Flask app factory: settings, database, geocoder, Open311 client, both channels, sandbox.
+
+Nothing connects at import time. `create_app` migrates the database, loads the street index
+and wires the pieces; the outbox worker is created here but started by `intake serve` (tests
+drive it directly).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import httpx
+from flask import Flask, Response, jsonify
+from sqlalchemy import func, select, text
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import ivr
+import sms
+from geocode import load_gazetteer
+from open311_client import Open311Client
+
+from . import db
+from .addresses import AddressResolver, Geocoder
+from .config import StaffConfig, load_config
+from .migrations import upgrade
+from .outbox import OutboxWorker
+from .sandbox import SandboxConfig, create_blueprint
+from .service import Intake
+from .settings import Settings
+from .storage import Report
+from .webhooks import require_signature
+
+log = logging.getLogger(__name__)
+SANDBOX_PREFIX = "/open311/v2"
+IN_PROCESS_SANDBOX = "http://sandbox.internal" + SANDBOX_PREFIX + "/"
+OUTBOX = "intake_outbox"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sandbox: SandboxConfig | None = None,
+    geocoder: Geocoder | None = None,
+) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("intake")
+    app.config["SETTINGS"] = settings
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(settings.database_url)
+    upgrade(engine)
+    db.init_app(app, engine)
+    staff = load_config(settings.config_path)
+    geo = geocoder or load_gazetteer(
+        settings.streets_path, intersections=settings.intersections_path,
+        cache_dir=settings.var_dir / "cache",
+    )
+    resolver = AddressResolver(geo)
+
+    client = _open311_client(app, settings)
+    worker = OutboxWorker(db.sessions(app), client, settings.worker_interval)
+    app.extensions[OUTBOX] = worker
+    intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake)
+    app.extensions["intake"] = intake
+
+    voice = ivr.create_blueprint(intake.handle, staff.wording("voice"),
+                                 agent_number=staff.agent_number,
+                                 hints=_hints(staff, resolver))
+    texts = sms.create_blueprint(intake.handle, staff.wording("sms"))
+    for bp in (voice, texts):
+        require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
+    app.register_blueprint(voice, url_prefix="/voice")
+    app.register_blueprint(texts, url_prefix="/sms")
+    sandbox_cfg = sandbox or SandboxConfig(
+        api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
+        step_seconds=settings.sandbox_step_seconds,
+        public_url=settings.public_base_url + SANDBOX_PREFIX if settings.public_base_url else None,
+    )
+    app.register_blueprint(create_blueprint(sandbox_cfg), url_prefix=SANDBOX_PREFIX)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        with db.sessions(app)() as session:
+            session.execute(text("SELECT 1"))
+            waiting = session.scalar(
+                select(func.count(Report.id)).where(Report.status.in_(("pending", "token")))
+            )
+        return jsonify(status="ok", reports_waiting=waiting)
+
+    return app
+
+
+def _open311_client(app: Flask, settings: Settings) -> Open311Client:
+    """A client for the city's server, or for the built-in sandbox through WSGI in process."""
+    if settings.open311_endpoint:
+        return Open311Client(httpx.Client(), settings.open311_endpoint,
+                             api_key=settings.open311_api_key,
+                             jurisdiction_id=settings.open311_jurisdiction,
+                             format=settings.open311_format)
+    http = httpx.Client(transport=httpx.WSGITransport(app=app))
+    return Open311Client(http, IN_PROCESS_SANDBOX, api_key=settings.open311_api_key,
+                         format=settings.open311_format)
+
+
+def _hints(
+    staff: StaffConfig, resolver: AddressResolver
+) -> Callable[[], dict[str, Sequence[str]]]:
+    """Speech hints per kind of question: category words for menus, streets for addresses."""
+    words = [w for c in staff.menu for w in (*c.names.values(), *sum(c.keywords.values(), ()))]
+    hints: dict[str, Sequence[str]] = {"menu": words, "address": resolver.hints(500)}
+    return lambda: hints

@@ -1,0 +1,260 @@
+"""The `intake` command: serve, simulate, replay, outbox, db, streets.
+
+Every failure a deployer can cause (bad config file, unreachable database, missing street
+file) is reported as one clear line, not a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import httpx
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from . import db
+from .config import ConfigError
+from .settings import Settings, mask_phone
+
+
+@click.group()
+def main() -> None:
+    """open311-intake: 311 reports by phone call and text message, filed over Open311."""
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot use the database: {exc.orig}") from exc
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"file not found: {exc.filename}") from exc
+
+
+def _app(settings: Settings):  # type: ignore[no-untyped-def]
+    from .app import create_app
+
+    with friendly_errors():
+        return create_app(settings)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the service (webhooks, the Open311 sandbox and the outbox worker)."""
+    import waitress
+
+    from .app import OUTBOX
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    app = _app(settings)
+    app.extensions[OUTBOX].start()
+    base = f"http://{host}:{port}"
+    click.echo(f"""
+open311-intake is running at {base}
+  Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)
+  Open311 server:    {settings.open311_endpoint or base + '/open311/v2/  (built-in sandbox)'}
+  Database:          {_safe_url(settings.database_url)}
+  Streets:           {settings.streets_path}
+  Outbound texts:    {'printed here (demo mode)' if settings.demo else 'sent through Twilio'}""")
+    if settings.demo:
+        click.echo("  Demo mode: webhooks must be signed with the local auth token "
+                   f"{settings.twilio_auth_token}\n"
+                   "  (set TWILIO_AUTH_TOKEN to use your Twilio account's token instead).")
+    click.echo(f"""
+Try it from another terminal:
+  .venv/bin/intake simulate call     # keypad digits, or type what you would say
+  .venv/bin/intake simulate sms      # type text messages
+  .venv/bin/intake replay fixtures/sms_english.json --url {base}
+""")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="open311-intake")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def simulate() -> None:
+    """Talk to the service from the terminal, as a resident would."""
+
+
+@contextmanager
+def _sender(url: str, in_process: bool) -> Iterator[object]:
+    from .webhook_client import WebhookSender
+
+    settings = Settings.from_env()
+    if not in_process:
+        try:
+            httpx.get(url.rstrip("/") + "/healthz", timeout=2).raise_for_status()
+        except httpx.HTTPError:
+            click.echo(f"No server answers at {url}; running the service in this process.")
+            in_process = True
+    if in_process:
+        from .app import OUTBOX
+
+        app = _app(settings)
+        worker = app.extensions[OUTBOX]
+        worker.start()
+        http = httpx.Client(transport=httpx.WSGITransport(app=app))
+        url = "http://localhost"
+        try:
+            yield WebhookSender(http, url, settings.twilio_auth_token)
+        finally:
+            worker.stop()
+        return
+    with httpx.Client(timeout=20) as http:
+        yield WebhookSender(http, url, settings.twilio_auth_token)
+
+
+_url = click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+                    help="The running service (falls back to in-process when none answers).")
+_in_process = click.option("--in-process", is_flag=True, help="Do not look for a running server.")
+_to = click.option("--to", "city", default="+15555550311", show_default=True,
+                   help="The city's 311 number.")
+
+
+@simulate.command("sms")
+@_url
+@_in_process
+@click.option("--from", "phone", default="+15555550123", show_default=True)
+@_to
+def simulate_sms_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
+    """Text the service: every line you type is one message."""
+    from .simulate import lines, simulate_sms
+
+    click.echo(f"Texting as {mask_phone(phone)}. Type a message (Ctrl-D to stop). Try: pothole")
+    with _sender(url, in_process) as sender:
+        simulate_sms(sender, lines(iter(sys.stdin), _prompt), click.echo,  # type: ignore[arg-type]
+                     phone, city)
+
+
+@simulate.command("call")
+@_url
+@_in_process
+@click.option("--from", "phone", default="+15555550123", show_default=True)
+@_to
+def simulate_call_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
+    """Call the service: digits for the keypad, other lines as speech, empty line = silence."""
+    from .simulate import lines, simulate_call
+
+    click.echo("Calling. Type digits (e.g. 1 or 123#) for the keypad, words for speech, "
+               "an empty line to stay silent, /hangup to hang up.")
+    with _sender(url, in_process) as sender:
+        simulate_call(sender, lines(iter(sys.stdin), _prompt), click.echo,  # type: ignore[arg-type]
+                      phone, city)
+
+
+def _prompt(text: str) -> None:
+    if sys.stdin.isatty():
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("fixtures", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", required=True, help="The running service, e.g. http://127.0.0.1:5000")
+@click.option("--token", envvar="TWILIO_AUTH_TOKEN", default=None,
+              help="Auth token to sign with (default: TWILIO_AUTH_TOKEN, else the demo token).")
+@click.option("--wait", default=20.0, show_default=True, help="Seconds to wait for the filing.")
+def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float) -> None:
+    """Replay recorded conversations against a running server and check their expectations."""
+    from .replay import run
+
+    token = token or Settings.from_env().twilio_auth_token
+    failed = 0
+    for path in fixtures:
+        result = run(path, url, token, wait=wait)
+        for line in result.log:
+            click.echo(f"  {line}")
+        verdict = "ok" if result.ok else "FAILED"
+        click.echo(f"{verdict}: {path.name}" + (f" (ref {result.reference})"
+                                                 if result.reference else ""))
+        for problem in result.failures:
+            click.echo(f"  - {problem}")
+        failed += not result.ok
+    if failed:
+        raise SystemExit(1)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--status", type=click.Choice(["pending", "token", "failed", "delivered"]))
+@click.pass_context
+def outbox(ctx: click.Context, status: str | None) -> None:
+    """Reports waiting for, or done with, delivery to the Open311 server."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .storage import Report
+
+    settings = Settings.from_env()
+    with friendly_errors():
+        engine = db.make_engine(settings.database_url)
+        from .migrations import upgrade
+
+        upgrade(engine)
+        with db.Session(engine) as session:
+            query = select(Report).order_by(Report.id.desc()).limit(200)
+            if status:
+                query = query.where(Report.status == status)
+            reports = session.scalars(query).all()
+    if not reports:
+        click.echo("No reports.")
+    for r in reports:
+        click.echo(f"{r.reference}  {r.status:9}  tries={r.attempts:<3} {r.service_code:18} "
+                   f"{r.address[:40]:40} id={r.service_request_id or '-'}"
+                   + (f"\n           last error: {r.last_error}" if r.last_error else ""))
+
+
+@outbox.command("retry")
+@click.argument("reference")
+def outbox_retry(reference: str) -> None:
+    """Send a failed report again (after fixing what the server complained about)."""
+    from .storage import Report
+
+    settings = Settings.from_env()
+    with friendly_errors():
+        engine = db.make_engine(settings.database_url)
+        with db.Session(engine) as session, session.begin():
+            report = session.scalar(select(Report).where(Report.reference == reference))
+            if report is None:
+                raise click.ClickException(f"no report with reference {reference}")
+            report.status = "pending"
+            report.next_attempt_at = db.utcnow()
+    click.echo(f"Report {reference} will be sent again by the running service.")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema."""
+    from .migrations import upgrade
+
+    settings = Settings.from_env()
+    with friendly_errors():
+        upgrade(db.make_engine(settings.database_url))
+    click.echo(f"Database is up to date: {_safe_url(settings.database_url)}")
+
+
+try:
+    from .cli_streets import streets
+
+    main.add_command(streets)
+except ImportError:  # pragma: no cover - the street import tools are optional in a slim install
+    pass

@@ -1,0 +1,19 @@
+"""Alembic environment: the engine comes from the caller (see `intake.migrations.upgrade`)."""
+
+from alembic import context
+
+import intake.sandbox.models  # noqa: F401  (registers the sandbox tables)
+import intake.storage  # noqa: F401  (registers the intake tables)
+from intake.db import Base
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
