@@ -9,9 +9,9 @@ assigned (at once for realtime services, later for token answers, never for blac
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -113,8 +113,7 @@ class SandboxToken(Base):
     request: Mapped[SandboxRequest] = relationship()
 
 
-SANDBOX_TABLES = (
-    SandboxRequest.__table__,
-    SandboxNote.__table__,
-    SandboxToken.__table__,
+SANDBOX_TABLES: tuple[Table, ...] = tuple(
+    cast(Table, model.__table__) for model in (SandboxRequest, SandboxNote, SandboxToken)
 )
+"""The sandbox's tables, parents first (for ``create_all(tables=...)``)."""
