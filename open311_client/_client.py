@@ -57,8 +57,10 @@ _ACCEPT = {"json": "application/json, text/xml;q=0.5", "xml": "text/xml, applica
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 
 Params = list[tuple[str, str]]
-# Error descriptions that blame our settings rather than this request.
+# Error descriptions that blame our settings rather than this request ...
 _ABOUT_SETTINGS = re.compile(r"\b(api[ _-]?key|jurisdiction)", re.I)
+# ... unless they may equally blame it (the spec's "service_code or jurisdiction_id ...").
+_ABOUT_REQUEST = re.compile(r"\b(service[ _-]?code|service[ _-]?request|token)", re.I)
 
 
 class Open311Client:
@@ -372,8 +374,8 @@ def _fail(request: httpx.Request, response: httpx.Response, doc: Decoded | None)
         cls = ConfigurationError
     elif code in (401, 403, 405, 406, 415):
         cls = ConfigurationError
-    elif code in (400, 404) and any(_ABOUT_SETTINGS.search(d) for _, d in errors):
-        cls = ConfigurationError  # "unknown jurisdiction_id", "api_key required"
+    elif code in (400, 404) and _blames_settings(errors):
+        cls = ConfigurationError  # "jurisdiction_id not found", "api_key required"
     elif code in (404, 410):
         cls = NotFound
     elif code in (408, 425, 429) or code >= 500:
@@ -389,6 +391,10 @@ def _fail(request: httpx.Request, response: httpx.Response, doc: Decoded | None)
     else:
         cls = InvalidResponse
     raise cls(message, request=request, response=response, errors=errors)
+
+
+def _blames_settings(errors: list[tuple[str, str]]) -> bool:
+    return any(_ABOUT_SETTINGS.search(d) and not _ABOUT_REQUEST.search(d) for _, d in errors)
 
 
 def _query(params: Params) -> httpx.QueryParams:

@@ -280,6 +280,13 @@ HTML_502 = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><bod
         (httpx.Response(301, headers={"Location": "https://x/"}), ConfigurationError),
         (httpx.Response(404, json=[{"code": 404, "description": "no such service"}]), NotFound),
         (
+            httpx.Response(
+                404,
+                json=[{"code": 404, "description": "service_code or jurisdiction_id not found"}],
+            ),
+            NotFound,
+        ),
+        (
             httpx.Response(400, json=[{"code": 400, "description": "api_key is required"}]),
             ConfigurationError,
         ),
