@@ -1,0 +1,121 @@
+"""Actions to TwiML with the `twilio` builder: speech settings per kind of question.
+
+Rules Twilio imposes (see shared TWILIO.md): only Say/Play/Pause inside Gather; every Gather
+has an action and is followed by a Redirect (it falls through on no input); `input` is a
+string; a speechModel wants a whole-number speechTimeout; hints at most 500 x 100 chars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from conversation import Ask, Reply, Say, Transfer, Wording
+
+LANGUAGES = {"en": "en-US", "es": "es-US"}
+MAX_HINTS = 500
+MAX_HINT_CHARS = 100
+
+
+@dataclass(frozen=True)
+class GatherSettings:
+    speech_model: str
+    speech_timeout: str
+    timeout: int
+    num_digits: int | None = None
+    finish_on_key: str | None = None
+
+
+SETTINGS = {
+    # short answers: one keypad digit, or a word or two
+    "language": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
+    "menu": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
+    "yesno": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
+    "choice": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
+    # free speech: the address (keypad digits end with #) and the description
+    "address": GatherSettings("phone_call", "3", 8, finish_on_key="#"),
+    "free": GatherSettings("phone_call", "3", 8, num_digits=1),
+}
+
+
+def spoken_digits(reference: str) -> str:
+    """'4017' -> '4, 0, 1, 7' so a voice reads a reference digit by digit."""
+    return ", ".join(reference)
+
+
+def clean_hints(words: Sequence[str]) -> str:
+    """Comma-separated hints within Twilio's limits (no commas inside an entry, no repeats)."""
+    seen: dict[str, None] = {}
+    for word in words:
+        entry = " ".join(word.replace(",", " ").split())[:MAX_HINT_CHARS]
+        if entry:
+            seen.setdefault(entry, None)
+    return ",".join(list(seen)[:MAX_HINTS])
+
+
+def render(
+    reply: Reply,
+    wording: Wording,
+    *,
+    answer_url: str,
+    silence_url: str,
+    agent_number: str | None,
+    hints: dict[str, Sequence[str]] | None = None,
+) -> str:
+    """TwiML for one reply: statements, then the question as a Gather, or a transfer/hang-up."""
+    response = VoiceResponse()
+    language = LANGUAGES.get(reply.lang, "en-US")
+    pending: list[str] = []
+    asked = False
+
+    def flush_into(target: VoiceResponse | Gather) -> None:
+        for text in pending:
+            target.say(text, language=language)
+        pending.clear()
+
+    for action in reply.actions:
+        if isinstance(action, Say):
+            extra = {}
+            if "reference" in action.params:
+                extra["reference"] = spoken_digits(action.params["reference"])
+            text = wording.text(reply.lang, action, **extra)
+            if text:
+                pending.append(text)
+        elif isinstance(action, Ask):
+            pending.append(wording.text(reply.lang, action))
+            gather = _gather(action, language, answer_url, (hints or {}).get(action.expect, ()))
+            flush_into(gather)
+            response.append(gather)
+            response.redirect(silence_url, method="POST")
+            asked = True
+        elif isinstance(action, Transfer):
+            flush_into(response)
+            if agent_number:
+                response.dial(agent_number)
+    flush_into(response)
+    if not asked:
+        response.hangup()
+    return str(response)
+
+
+def _gather(ask: Ask, language: str, action_url: str, hints: Sequence[str]) -> Gather:
+    s = SETTINGS[ask.expect]
+    attrs: dict[str, object] = {
+        "input": "dtmf speech",
+        "action": action_url,
+        "method": "POST",
+        "language": language,
+        "speech_model": s.speech_model,
+        "speech_timeout": s.speech_timeout,
+        "timeout": s.timeout,
+    }
+    if s.num_digits is not None:
+        attrs["num_digits"] = s.num_digits
+    if s.finish_on_key is not None:
+        attrs["finish_on_key"] = s.finish_on_key
+    hint_text = clean_hints(hints)
+    if hint_text:
+        attrs["hints"] = hint_text
+    return Gather(**attrs)
