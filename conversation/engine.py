@@ -136,9 +136,8 @@ def _global_command(state: State, event: Said) -> Result | None:
 
 
 def _on_language(state: State, event: Said) -> Result:
-    lang = words.language_of(event.text)
-    if event.via == "dtmf":
-        lang = {"1": "en", "2": "es"}.get(event.text.strip())
+    lang = {"1": "en", "2": "es"}.get(event.text.strip()) or (
+        words.language_of(event.text) if event.via != "dtmf" else None)
     if lang is not None:
         return _advance(state, Step.CATEGORY, lang=lang)
     category = words.category_for(event.text, state.menu) if event.via != "dtmf" else None

@@ -106,6 +106,7 @@ def _sender(url: str, in_process: bool) -> Iterator[object]:
             in_process = True
     if in_process:
         from .app import OUTBOX
+        from .outbox import deliver_due
 
         app = _app(settings)
         worker = app.extensions[OUTBOX]
@@ -116,6 +117,8 @@ def _sender(url: str, in_process: bool) -> Iterator[object]:
             yield WebhookSender(http, url, settings.twilio_auth_token)
         finally:
             worker.stop()
+            worker.join(timeout=30)
+            deliver_due(worker.sessions, worker.client)
         return
     with httpx.Client(timeout=20) as http:
         yield WebhookSender(http, url, settings.twilio_auth_token)

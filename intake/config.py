@@ -59,7 +59,8 @@ class Wording:
         if isinstance(action, Ask) and action.attempt >= 2:
             template = self.template(lang, key + ".retry")
         template = template or self.template(lang, key)
-        params = {**self.config.city, **action.params, **extra}
+        params = {"city": self.config.city.get("name", ""), **self.config.city, **action.params,
+                  **extra}
         if isinstance(action, Ask) and action.options:
             option = self.template(lang, key + ".option") or "{digit} {name}"
             params["options"] = " ".join(

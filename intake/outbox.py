@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from open311_client import (
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=30)
 TOKEN_POLL = timedelta(seconds=10)
+LEASE = timedelta(minutes=2)
 DUE = ("pending", "token")
 _RNG = random.Random()
 
@@ -68,7 +69,10 @@ def attempt(client: Open311Client, report: Report) -> Outcome:
     """One delivery attempt; never raises for protocol or network failures."""
     try:
         if report.token and not report.service_request_id:
-            found = client.request_id_from_token(report.token)
+            try:
+                found = client.request_id_from_token(report.token)
+            except NotFound:  # some servers say 404 until the token is processed
+                found = None
             if found:
                 return Outcome("delivered", service_request_id=found)
             return Outcome("token", token=report.token)
@@ -101,16 +105,37 @@ def deliver_due(
         ).all()
     delivered = 0
     for report_id in due:
-        with sessions() as session:
-            report = session.get(Report, report_id)
-            if report is None or report.status not in DUE:
-                continue
-            session.expunge(report)
+        report = claim(sessions, report_id, moment)
+        if report is None:
+            continue  # another worker has it
         outcome = attempt(client, report)
         with sessions.begin() as session:
             record(session.get_one(Report, report_id), outcome)
         delivered += outcome.status == "delivered"
     return delivered
+
+
+def claim(sessions: sessionmaker[Session], report_id: int, now: datetime) -> Report | None:
+    """Take a due report for one attempt by pushing its next attempt a lease ahead.
+
+    The conditional UPDATE succeeds for one worker only, so two workers never post the same
+    report at once; if this one dies, the report becomes due again when the lease ends.
+    """
+    with sessions.begin() as session:
+        report = session.get(Report, report_id)
+        if report is None or report.status not in DUE or report.next_attempt_at > now:
+            return None
+        taken = session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.next_attempt_at == report.next_attempt_at,
+                   Report.status == report.status)
+            .values(next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        session.expunge(report)
+        return report
 
 
 def record(report: Report, outcome: Outcome) -> None:
@@ -150,17 +175,17 @@ class OutboxWorker(threading.Thread):
         self.client = client
         self.interval = interval
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             self._wake.wait(self.interval)
             self._wake.clear()
             try:
