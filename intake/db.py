@@ -16,7 +16,8 @@ from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, 
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 __all__ = [
-    "Base", "Session", "UTCDateTime", "init_app", "make_engine", "sessions", "transaction", "utcnow",
+    "Base", "Session", "UTCDateTime", "init_app", "make_engine", "sessions", "transaction",
+    "utcnow",
 ]
 
 EXTENSION_KEY = "intake_db"
