@@ -23,6 +23,7 @@ from ._parse import Query, parse
 SIDE_OFFSET_M = 12.0
 STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
+ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
 
 
 class Gazetteer:
@@ -123,7 +124,7 @@ class Gazetteer:
             street = self.data.streets[name]
             cand = self._place(street, q.number, name_score)
             if zip_code and street.zips and zip_code not in street.zips:
-                cand = _rescore(cand, cand.score * 0.85)
+                cand = _rescore(cand, cand.score * ZIP_MISMATCH)
             out.append(cand)
         return out
 

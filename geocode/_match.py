@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import jellyfish
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from ._index import Street
-from ._names import NameKey, name_key, phonetic, tokens_of
+from ._names import TYPE_SOUNDS, NameKey, name_key, phonetic, tokens_of
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,12 @@ class StreetMatcher:
     def __init__(self, streets: dict[str, Street]) -> None:
         self.variants: list[_Variant] = []
         for street in streets.values():
-            self.variants.append(_Variant(street.name, name_key(tokens_of(street.name)), False))
-            for alias in sorted(street.aliases):
-                self.variants.append(_Variant(street.name, name_key(tokens_of(alias)), True))
+            for i, name in enumerate([street.name, *sorted(street.aliases)]):
+                key = name_key(tokens_of(name))
+                self.variants.append(_Variant(street.name, key, i > 0))
+                spelled = key.spelled_out()
+                if spelled is not None:
+                    self.variants.append(_Variant(street.name, spelled, i > 0))
         self.compacts = [v.key.compact for v in self.variants]
         self.phonetics = [v.key.phonetic for v in self.variants]
         self.fulls = [v.key.full for v in self.variants]
@@ -47,10 +52,15 @@ class StreetMatcher:
         whole = name_key(list(tokens))
         tries = [(whole, 1.0)]
         if len(whole.base) > 1:
+            heard = _heard_type(whole.base[-1]) if whole.type is None else None
+            if heard is not None:  # "burkshire plays" -> "burkshire" + place
+                tries.append((NameKey(whole.base[:-1], heard, whole.post_dir), 0.97))
             tries.append((NameKey(whole.base[:-1], whole.type, whole.post_dir), 0.93))
             tries.append((NameKey(whole.base[1:], whole.type, whole.post_dir), 0.9))
         best: dict[str, float] = {}
         for key, weight in tries:
+            if best and max(best.values()) >= 0.97 * weight:
+                break  # nothing a weaker reading finds can beat this
             for idx, score in self._candidates(key):
                 street = self.variants[idx].street
                 if weight * score > best.get(street, 0.0):
@@ -70,7 +80,7 @@ class StreetMatcher:
                 found.update(
                     idx
                     for _, _, idx in process.extract(
-                        query, choices, scorer=fuzz.ratio, limit=12, score_cutoff=cutoff
+                        query, choices, scorer=fuzz.ratio, limit=8, score_cutoff=cutoff
                     )
                 )
         return [(idx, self._score(key, idx)) for idx in found]
@@ -78,10 +88,14 @@ class StreetMatcher:
     def _score(self, key: NameKey, idx: int) -> float:
         variant = self.variants[idx]
         vkey = variant.key
-        letters = fuzz.ratio(key.compact, vkey.compact) / 100
+        # edits (a typo is one substitution or swap), or shared letters, whichever is kinder
+        letters = max(
+            fuzz.ratio(key.compact, vkey.compact) / 100,
+            OSA.normalized_similarity(key.compact, vkey.compact),
+        )
         sound = fuzz.ratio(key.phonetic, self.phonetics[idx]) / 100 if key.phonetic else 0.0
         # a sound match counts most when the letters also roughly agree
-        base = max(letters, (0.88 + 0.07 * letters) * sound)
+        base = max(letters, (0.8 + 0.12 * letters) * sound)
         if key.type is None:
             type_f = 1.0 if vkey.type is None else 0.96
         elif vkey.type is None:
@@ -97,6 +111,17 @@ class StreetMatcher:
         alias_f = 0.99 if variant.alias else 1.0
         prominence = 0.985 + 0.015 * self.prominence.get(variant.street, 0.0)
         return max(base * type_f * dir_f, whole) * alias_f * prominence
+
+
+def _heard_type(word: str) -> str | None:
+    """A street type the recogniser misheard as a word: "plays" -> "pl", "rode" -> "rd"."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    sound = jellyfish.metaphone(word)
+    for type_sound, key in TYPE_SOUNDS.items():
+        if fuzz.ratio(sound, type_sound) >= 85:
+            return key
+    return None
 
 
 def phonetic_key(text: str) -> str:

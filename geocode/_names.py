@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import jellyfish
 
@@ -15,6 +16,13 @@ from ._numbers import ORDINALS, TENS, ordinal_suffix, ordinal_value
 from ._vocab import DIRECTIONALS, NAME_WORDS, SPOKEN_TYPES, STREET_TYPES
 
 _WORD = re.compile(r"[a-z0-9]+")
+ORDINAL_WORDS = {ordinal_suffix(v): k for k, v in ORDINALS.items()}
+#: Metaphone of each spoken street type, to hear "plays" as "place" and "rode" as "road".
+TYPE_SOUNDS = {
+    jellyfish.metaphone(word): key
+    for word, key in STREET_TYPES.items()
+    if len(word) >= 4 and word.isalpha()
+}
 
 
 @dataclass(frozen=True)
@@ -25,17 +33,23 @@ class NameKey:
     type: str | None
     post_dir: str | None
 
-    @property
+    @cached_property
     def compact(self) -> str:
         return "".join(self.base)
 
-    @property
+    @cached_property
     def full(self) -> str:
         return self.compact + (self.type or "") + (self.post_dir or "")
 
-    @property
+    @cached_property
     def phonetic(self) -> str:
         return phonetic(self.compact)
+
+    def spelled_out(self) -> NameKey | None:
+        """The same key with ordinals as words ("6th" -> "sixth"), so typos of words match."""
+        words = [ORDINAL_WORDS.get(t, t) for t in self.base]
+        return NameKey(tuple(words), self.type, self.post_dir) if words != list(self.base) \
+            else None
 
 
 def phonetic(compact: str) -> str:

@@ -62,11 +62,15 @@ def numbers_to_digits(tokens: list[str]) -> list[list[str]]:
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens):
-            prev = tokens[j - 1] if j > i else None
-            if not is_number_token(tokens[j], prev, tokens[j + 1] if j + 1 < len(tokens) else None):
-                break
-            j += 1
+        if tokens[i].isdigit():
+            j = i + 1  # digits never join the words around them ("28 seven pines")
+        else:
+            while j < len(tokens) and not tokens[j].isdigit():
+                prev = tokens[j - 1] if j > i else None
+                nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+                if not is_number_token(tokens[j], prev, nxt):
+                    break
+                j += 1
         run = tokens[i:j]
         nxt = tokens[j] if j < len(tokens) else None
         if not run:
@@ -87,6 +91,9 @@ def numbers_to_digits(tokens: list[str]) -> list[list[str]]:
             if len(run) > 1 and whole:
                 options.append([whole, ordinal_suffix(ORDINALS[nxt])])
             j += 1
+        elif i > 0 and nxt is not None and not _is_ordinal(nxt) and \
+                any(t.isdigit() for r in readings for t in r):
+            options.append(run)  # words inside a street name: "28 Seven Pines Ave"
         else:
             digits = words_to_number(run)
             options.append([digits] if digits else run)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import usaddress
 
-from ._vocab import UNIT_WORDS, US_STATES
+from ._vocab import DIRECTIONALS, STREET_TYPES, UNIT_WORDS, US_STATES
 
 _STREET_LABELS = frozenset(
     "StreetNamePreDirectional StreetNamePreModifier StreetNamePreType StreetName "
@@ -51,6 +51,15 @@ def _drop_units(tokens: list[str]) -> list[str]:
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _cut_after_type(tokens: list[str]) -> list[str]:
+    """Drop what follows the last street type (+ directional): units, city names."""
+    for i in range(len(tokens) - 1, 0, -1):
+        if tokens[i] in STREET_TYPES:
+            end = i + 2 if i + 1 < len(tokens) and tokens[i + 1] in DIRECTIONALS else i + 1
+            return tokens[:end]
+    return tokens
 
 
 def _split_tail(tokens: list[str]) -> tuple[list[str], str | None, str | None]:
@@ -99,16 +108,20 @@ def parse(tokens: list[str]) -> Query:
             second.append(tok)
         elif label == "PlaceName":
             place.append(tok)
-        elif label == "StateName":
+        elif label == "StateName" and tok in US_STATES:
             state = tok
         elif label == "ZipCode" and _ZIP.match(tok):
             zip_code = tok[:5]
-    if not street:  # usaddress found no street: take the words after the number
-        rest = [t for t in tokens if t != ","]
+    plain = [t for t in tokens if t != ","]
+    leading = house_number(plain[0]) if plain else None
+    if not street or (leading is not None and number is None):
+        # usaddress found no street or missed the house number: take the words after it
+        rest = plain
         if rest and house_number(rest[0]) is not None:
             number, rest = house_number(rest[0]), rest[1:]
         rest, zip_code, state = _split_tail(rest)
-        street = _drop_units(rest)
+        street = _cut_after_type(_drop_units(rest))
+        place = []
     return Query(
         number,
         tuple(street),

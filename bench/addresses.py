@@ -1,0 +1,388 @@
+"""Address benchmark: written, typed and spoken addresses against Cambridge's own streets.
+
+    .venv/bin/python -m bench.addresses [--seed 7] [--show 10]
+
+Sets, over ../shared/data/cambridge/addresses_dev.csv ($INTAKE_SHARED_DATA overrides):
+  written  the address exactly as in the file (units, upper case, city/ZIP tails);
+  typed    what residents type: lower case, no city, abbreviations ("av", "mass"), unit as
+           "#3" or "apt 3", and a keyboard typo in the street name (adjacent key, dropped,
+           doubled or swapped letters) in 70% of rows;
+  spoken   an ASR-error model (below) applied to the written address.
+
+ASR-error model (seeded, one draw per row): the house number is said the ways people say it
+("one twenty three", "one two three", "twelve oh five", "fifteen hundred", "a hundred and
+ten") or comes back as digits (30%); ordinals become words ("sixth"); types and "Mt" are
+expanded; aliases are said ("mass avenue"); homophones replace words (Main->Maine, Gray->Grey,
+Hayes->Haze, ...; 40% where one exists); the street type is dropped (20%) or misheard
+("street"->"treat", "road"->"rode"; 8%); a long word is split in two (15%, "cam bridge");
+one phonetic error lands in the street name (35%: ph/f, c/k, s/z, doubled letters, vowels);
+fillers are added (40%: "um", "I'm at", "in front of"); units, city and ZIP are not said.
+
+Truth: the street is the nearest (to the surveyed point) street whose name or alias matches
+the written street by WRatio >= 85; rows with no such street within 300 m count as misses
+for every system. Distances are from the surveyed point to the best candidate.
+Baseline: usaddress tags, then rapidfuzz WRatio extractOne over the raw street names, then
+the same range interpolation; it shows what the normaliser and matcher add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import usaddress
+from rapidfuzz import fuzz, process
+
+from geocode import Candidate, Gazetteer, load_gazetteer
+from geocode._geometry import haversine_m
+from geocode._numbers import ORDINALS, TENS, UNITS
+
+REPO = Path(__file__).resolve().parents[1]
+Locate = Callable[[str], list[Candidate]]
+
+# --- the ASR-error model -------------------------------------------------------------------
+
+_UNIT_WORDS = {v: k for k, v in UNITS.items() if k not in ("oh", "o")}
+_TEEN_WORDS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+_TEENS = dict(enumerate(_TEEN_WORDS.split(), start=10))
+_TENS_WORDS = {v: k for k, v in TENS.items() if k != "fourty"}
+_ORDINAL_WORDS = {v: k for k, v in ORDINALS.items()}
+HOMOPHONES = {
+    "main": "maine", "gray": "grey", "hayes": "haze", "ware": "wear", "pearl": "purl",
+    "berkeley": "barkley", "rice": "rise", "hurley": "hurly", "allen": "alan",
+    "cambridge": "came bridge", "hampshire": "hamshire", "lee": "lea", "wood": "would",
+    "hill": "hell", "church": "church", "green": "greene", "brown": "browne", "ellery": "ellary",
+    "fayerweather": "fair weather", "kirkland": "kirklin", "inman": "in man",
+    "whittemore": "whitmore", "prospect": "prospekt", "chauncy": "chauncey",
+}  # fmt: skip
+TYPE_SAID = {
+    "st": "street", "ave": "avenue", "rd": "road", "pl": "place", "dr": "drive",
+    "ct": "court", "ter": "terrace", "pkwy": "parkway", "pk": "park", "ln": "lane",
+    "cir": "circle", "hwy": "highway", "blvd": "boulevard", "sq": "square", "tpk": "turnpike",
+}  # fmt: skip
+TYPE_MISHEARD = {"street": "treat", "road": "rode", "place": "plays", "court": "caught",
+                 "avenue": "avenues", "drive": "dr ive", "terrace": "terrace's"}
+SOUND_SWAPS = [("ph", "f"), ("ck", "k"), ("c", "k"), ("s", "z"), ("ee", "ea"), ("ie", "y"),
+               ("y", "ie"), ("tt", "t"), ("ll", "l"), ("rr", "r"), ("ss", "s"), ("nn", "n"),
+               ("ou", "ow"), ("er", "ur"), ("a", "e"), ("i", "e"), ("o", "a"), ("th", "t"),
+               ("w", "wh"), ("v", "b"), ("d", "t"), ("g", "j"), ("x", "ks"), ("qu", "kw")]
+FILLERS = ["um", "uh", "i'm at", "it's", "the address is", "in front of", "um i'm at",
+           "yeah it's", "near"]
+ALIASES_SAID = {"massachusetts ave": "mass avenue", "mount auburn": "mount auburn"}
+KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm"
+
+
+def two_digits(n: int) -> str:
+    if n < 10:
+        return _UNIT_WORDS[n]
+    if n < 20:
+        return _TEENS[n]
+    tens, unit = divmod(n, 10)
+    return _TENS_WORDS[tens * 10] + (f" {_UNIT_WORDS[unit]}" if unit else "")
+
+
+def say_number(n: int, rng: random.Random) -> str:
+    """House number as a person says it."""
+    style = rng.random()
+    if n < 100 or style < 0.1:
+        return two_digits(n) if n < 100 else " ".join(_UNIT_WORDS[int(d)] for d in str(n))
+    if n % 100 == 0 and n < 10_000:
+        head = n // 100
+        return ("a hundred" if head == 1 else f"{two_digits(head)} hundred") if head < 100 \
+            else f"{two_digits(n // 1000)} thousand"
+    if style < 0.2:
+        return " ".join(_UNIT_WORDS[int(d)] for d in str(n))
+    if style < 0.3 and n < 1000:
+        head, rest = divmod(n, 100)
+        lead = "a hundred" if head == 1 and rng.random() < 0.5 else f"{_UNIT_WORDS[head]} hundred"
+        return f"{lead} and {two_digits(rest)}" if rest else lead
+    head, rest = divmod(n, 100)
+    tail = two_digits(rest) if rest >= 10 else f"oh {_UNIT_WORDS[rest]}"
+    return f"{two_digits(head)} {tail}"
+
+
+def phonetic_error(word: str, rng: random.Random) -> str:
+    options = [(a, b) for a, b in SOUND_SWAPS if a in word[1:]]
+    if not options:
+        return word
+    a, b = rng.choice(options)
+    i = word.index(a, 1)
+    return word[:i] + b + word[i + len(a):]
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """("123", "Massachusetts Ave") from a written address (units and city dropped)."""
+    first = address.split(",")[0].strip()
+    m = re.match(r"^(\d+)\S*\s+(.*)$", first)
+    number, street = (m.group(1), m.group(2)) if m else ("", first)
+    street = re.sub(r"\s+(unit|apt|bld)\b.*$", "", street, flags=re.I)
+    street = re.sub(r"\s+\d+\w*$|\s+\d*[A-Z]$", "", street)  # trailing bare unit ("3R")
+    return number, street.strip()
+
+
+def spoken(address: str, rng: random.Random) -> str:
+    number, street = split_address(address)
+    words = re.sub(r"[.']", "", street.lower()).split()
+    joined = " ".join(words)
+    for written, said in ALIASES_SAID.items():
+        if joined.startswith(written) and rng.random() < 0.5:
+            words = said.split() + words[len(written.split()):]
+    out: list[str] = []
+    for i, w in enumerate(words):
+        last = i == len(words) - 1
+        if m := re.fullmatch(r"(\d+)(st|nd|rd|th)", w):
+            w = _ORDINAL_WORDS.get(int(m.group(1)), w)
+        elif w == "mt":
+            w = "mount"
+        elif last and w in TYPE_SAID:
+            w = TYPE_SAID[w]
+        out.append(w)
+    has_type = len(out) > 1 and out[-1] in TYPE_SAID.values()
+    base = out[:-1] if has_type else out
+    kind = out[-1:] if has_type else []
+    homophones = [i for i, w in enumerate(base) if w in HOMOPHONES]
+    if homophones and rng.random() < 0.4:
+        i = rng.choice(homophones)
+        base[i] = HOMOPHONES[base[i]]
+    elif rng.random() < 0.35:
+        longest = max(range(len(base)), key=lambda k: len(base[k]))
+        base[longest] = phonetic_error(base[longest], rng)
+    long_words = [i for i, w in enumerate(base) if len(w) >= 8 and w.isalpha()]
+    if long_words and rng.random() < 0.15:
+        i = rng.choice(long_words)
+        cut = len(base[i]) // 2
+        base[i] = base[i][:cut] + " " + base[i][cut:]
+    r = rng.random()
+    if kind and r < 0.2:
+        kind = []
+    elif kind and r < 0.28:
+        kind = [TYPE_MISHEARD.get(kind[0], kind[0])]
+    said_number = number
+    if number and rng.random() < 0.7:
+        said_number = say_number(int(number), rng)
+    text = " ".join(p for p in [said_number, *base, *kind] if p)
+    if rng.random() < 0.4:
+        text = f"{rng.choice(FILLERS)} {text}"
+    return text
+
+
+def typed(address: str, rng: random.Random) -> str:
+    number, street = split_address(address)
+    words = street.lower().split()
+    if words and words[-1] in ("street", "avenue") or rng.random() < 0.3:
+        swaps = {"street": "st", "avenue": "av", "ave": "av", "road": "rd", "place": "pl"}
+        words = [swaps.get(w, w) for w in words]
+    text = " ".join(words)
+    if text.startswith("massachusetts") and rng.random() < 0.5:
+        text = "mass" + text[len("massachusetts"):]
+    if rng.random() < 0.7:
+        text = keyboard_typo(text, rng)
+    unit = rng.choice(["", "", "", " #3", " apt 2", ", unit 1"])
+    tail = rng.choice(["", "", ", cambridge", " cambridge ma", ", 02139"])
+    return f"{number} {text}{unit}{tail}".strip()
+
+
+def keyboard_typo(text: str, rng: random.Random) -> str:
+    head = text.split()[0] if text.split() else ""
+    letters = [i for i, ch in enumerate(text) if ch.isalpha() and i < max(len(head), 3)]
+    if len(letters) < 4:
+        return text
+    i = rng.choice(letters[1:])
+    kind = rng.random()
+    if kind < 0.3:
+        row = next((r for r in KEYBOARD.split() if text[i] in r), "")
+        j = row.index(text[i]) if row else 0
+        near = [row[k] for k in (j - 1, j + 1) if 0 <= k < len(row)] or [text[i]]
+        return text[:i] + rng.choice(near) + text[i + 1:]
+    if kind < 0.55:
+        return text[:i] + text[i + 1:]
+    if kind < 0.8:
+        return text[:i] + text[i] + text[i:]
+    if i + 1 < len(text) and text[i + 1].isalpha():
+        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text
+
+
+# --- truth and baseline --------------------------------------------------------------------
+
+
+def truth_street(gaz: Gazetteer, address: str, lat: float, lon: float) -> str | None:
+    """Best-named street (ties: nearest) near the surveyed point; None if none is close."""
+    _, written = split_address(address)
+    written = written.lower()
+    found: list[tuple[float, float, str]] = []
+    for street in gaz.data.streets.values():
+        similarity = max(fuzz.WRatio(written, n.lower()) for n in [street.name, *street.aliases])
+        if similarity < 85:
+            continue
+        dist = min(
+            haversine_m(lat, lon, y, x) for seg in street.segments for x, y in seg.coords
+        )
+        if dist < 300:
+            found.append((-round(similarity), dist, street.name))
+    return min(found)[2] if found else None
+
+
+def baseline(gaz: Gazetteer) -> Locate:
+    names = list(gaz.data.streets)
+
+    def locate(text: str) -> list[Candidate]:
+        try:
+            tags, _ = usaddress.tag(text)
+        except usaddress.RepeatedLabelError:
+            return []
+        street = " ".join(v for k, v in tags.items() if k.startswith("StreetName"))
+        digits = re.match(r"\d+", tags.get("AddressNumber", ""))
+        if not street:
+            return []
+        out = []
+        for name, score, _ in process.extract(street, names, scorer=fuzz.WRatio, limit=3):
+            number = int(digits.group()) if digits else None
+            cand = gaz._place(gaz.data.streets[name], number, score / 100)
+            out.append(cand)
+        return out
+
+    return locate
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def measure(locate: Locate, rows: list[tuple[str, float, float, str | None]]) -> dict[str, float]:
+    top1 = top3 = w50 = w100 = 0
+    errors: list[float] = []
+    times: list[float] = []
+    for text, lat, lon, truth in rows:
+        started = time.perf_counter()
+        found = locate(text)
+        times.append((time.perf_counter() - started) * 1000)
+        streets = [c.street for c in found]
+        top1 += bool(truth and streets[:1] == [truth])
+        top3 += bool(truth and truth in streets[:3])
+        err = haversine_m(lat, lon, found[0].lat, found[0].lon) if found else 1e7
+        errors.append(err)
+        w50 += err <= 50
+        w100 += err <= 100
+    n = len(rows)
+    times.sort()
+    return {
+        "top1": top1 / n, "top3": top3 / n, "w50": w50 / n, "w100": w100 / n,
+        "median_m": statistics.median(errors), "p50_ms": times[n // 2],
+        "p99_ms": times[min(n - 1, int(n * 0.99))],
+    }  # fmt: skip
+
+
+def synthetic_city(folder: Path, points: int = 40_000, seed: int = 3) -> Path:
+    """An OpenAddresses CSV of `points` addresses on ~1,300 made-up streets."""
+    rng = random.Random(seed)
+    stems = ("oak elm pine maple cedar birch walnut chestnut willow spruce aspen hawthorn "
+             "lincoln washington jefferson madison monroe jackson franklin hamilton adams "
+             "river lake hill valley meadow forest park spring summer autumn winter sunset "
+             "harbor bay ridge grove orchard mill church school market bridge station").split()
+    prefixes = ["", "", "", "north ", "south ", "east ", "west ", "old ", "new "]
+    kinds = ["St", "Ave", "Rd", "Ln", "Dr", "Ct", "Pl", "Way", "Blvd", "Ter"]
+    streets = sorted({
+        f"{rng.choice(prefixes)}{rng.choice(stems)}{rng.choice(['', rng.choice(stems)])} "
+        f"{rng.choice(kinds)}".title()
+        for _ in range(1500)
+    })
+    path = folder / "synthetic_40k.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow("LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE".split(","))
+        for k in range(points):
+            street = streets[k % len(streets)]
+            origin = hash(street) % 1000
+            num = 2 * (k // len(streets)) + 1 + (k % 2)
+            out.writerow([-98.7 + origin * 1e-4 + num * 1e-5, 41.2 + origin * 1e-4, num,
+                          street, "", "Synthetic", "", "ZZ", f"{10000 + origin % 7}"])
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", type=int, default=0, help="print N misses per set")
+    args = parser.parse_args(argv)
+    data = Path(os.environ.get("INTAKE_SHARED_DATA", REPO.parent / "shared" / "data"))
+    folder = data / "cambridge"
+    if not (folder / "addresses_dev.csv").exists():
+        print(f"shared data not found under {data} (set INTAKE_SHARED_DATA)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as cache:
+        gaz = load_gazetteer(folder / "centerlines.geojson", folder / "intersections.geojson",
+                             cache_dir=cache, city="Cambridge")  # fmt: skip
+        with (folder / "addresses_dev.csv").open(newline="") as fh:
+            raw = [(r["address"], float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)]
+        truths = [truth_street(gaz, a, lat, lon) for a, lat, lon in raw]
+        rng = random.Random(args.seed)
+        sets = {
+            "written": [(a, lat, lon, t) for (a, lat, lon), t in zip(raw, truths, strict=True)],
+            "typed": [(typed(a, rng), lat, lon, t)
+                      for (a, lat, lon), t in zip(raw, truths, strict=True)],
+            "spoken": [(spoken(a, rng), lat, lon, t)
+                       for (a, lat, lon), t in zip(raw, truths, strict=True)],
+        }  # fmt: skip
+        print(f"{len(raw)} addresses, {sum(t is None for t in truths)} without a truth street")
+        systems = {"geocode": gaz.locate, "baseline": baseline(gaz)}
+        for locate in systems.values():  # warm up caches and rapidfuzz
+            for text, *_ in sets["written"][:50]:
+                locate(text)
+        results: dict[str, dict[str, dict[str, float]]] = {}
+        header = f"{'system':9} {'set':8} {'top1':>6} {'top3':>6} {'<50m':>6} {'<100m':>6} " \
+                 f"{'med m':>7} {'p50ms':>6} {'p99ms':>6}"  # fmt: skip
+        print(header)
+        for system, locate in systems.items():
+            for name, rows in sets.items():
+                r = results.setdefault(system, {})[name] = measure(locate, rows)
+                print(f"{system:9} {name:8} {r['top1']:6.1%} {r['top3']:6.1%} {r['w50']:6.1%} "
+                      f"{r['w100']:6.1%} {r['median_m']:7.1f} {r['p50_ms']:6.2f} "
+                      f"{r['p99_ms']:6.2f}")  # fmt: skip
+                if args.show and system == "geocode":
+                    shown = 0
+                    for text, _, _, truth in rows:
+                        got = gaz.locate(text)
+                        if truth and (not got or got[0].street != truth) and shown < args.show:
+                            shown += 1
+                            print(f"    miss {text!r}: want {truth}, got "
+                                  f"{[(c.label, round(c.score, 2)) for c in got[:3]]}")
+        big = load_gazetteer(synthetic_city(Path(cache)), cache_dir=cache)
+        big_rows = []
+        rng = random.Random(args.seed)
+        for street in rng.sample(sorted(big.data.streets), 400):
+            number = rng.choice(sorted(big.data.streets[street].points))
+            lat, lon, _ = big.data.streets[street].points[number][0]
+            address = f"{number} {street}"
+            for text in (address, typed(address, rng), spoken(address, rng)):
+                big_rows.append((text, lat, lon, street))
+        for text, *_ in big_rows[:50]:
+            big.locate(text)
+        r40 = measure(big.locate, big_rows)
+        points = sum(len(s.points) for s in big.data.streets.values())
+        print(f"synthetic city: {points} address points, {len(big.data.streets)} streets, "
+              f"top1 {r40['top1']:.1%}, p50 {r40['p50_ms']:.2f} ms, p99_ms_40k="
+              f"{r40['p99_ms']:.2f}")  # fmt: skip
+    g, b = results["geocode"], results["baseline"]
+    p99 = max(g[s]["p99_ms"] for s in g)
+    print(
+        f"written_top1={g['written']['top1']:.3f} typed_top1={g['typed']['top1']:.3f} "
+        f"spoken_top1={g['spoken']['top1']:.3f} spoken_top3={g['spoken']['top3']:.3f} "
+        f"written_w100={g['written']['w100']:.3f} p99_ms={p99:.2f} "
+        f"baseline_written_top1={b['written']['top1']:.3f} "
+        f"baseline_typed_top1={b['typed']['top1']:.3f} "
+        f"baseline_spoken_top1={b['spoken']['top1']:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
