@@ -28,6 +28,7 @@ class Faults:
     list_cap: int | None = None
     fail_share: float = 0.0
     fail_status: int = 500
+    fail_after_commit: bool = False
     timeout_share: float = 0.0
     timeout_seconds: float = 2.0
     latency_seconds: float = 0.0
@@ -50,9 +51,10 @@ def parse_faults(spec: str, base: Faults | None = None) -> Faults:
 
     The spec is a comma-separated list of items; later items win:
     `none` (reset to no faults), `token-only`, `xml-only`, `cap=N`, `fail` (this call
-    answers 500), `fail=CODE` (answers CODE, 500-599), `fail-share=P`, `timeout` (this call
-    stalls for timeout_seconds), `timeout=S` (stalls S seconds), `timeout-share=P`,
-    `latency=S`. Example: ``parse_faults("token-only, cap=50, latency=0.2")``.
+    answers 500), `fail=CODE` (answers CODE, 500-599), `fail-share=P`, `fail-after-commit`
+    (this call fails, but a POST stores the request first), `timeout` (this call stalls for
+    timeout_seconds), `timeout=S` (stalls S seconds), `timeout-share=P`, `latency=S`.
+    Example: ``parse_faults("token-only, cap=50, latency=0.2")``.
     Raises ValueError naming the bad item.
     """
     faults = base if base is not None else Faults()
@@ -70,7 +72,7 @@ def parse_faults(spec: str, base: Faults | None = None) -> Faults:
 
 
 def _apply(faults: Faults, name: str, value: str) -> Faults:
-    flags = {"none", "token-only", "xml-only"}
+    flags = {"none", "token-only", "xml-only", "fail-after-commit"}
     if name in flags and value:
         raise ValueError("takes no value")
     if name == "none":
@@ -84,6 +86,8 @@ def _apply(faults: Faults, name: str, value: str) -> Faults:
     if name == "fail":
         status = int(value) if value else faults.fail_status
         return replace(faults, fail_share=1.0, fail_status=status)
+    if name == "fail-after-commit":
+        return replace(faults, fail_share=1.0, fail_after_commit=True)
     if name == "fail-share":
         return replace(faults, fail_share=float(value))
     if name == "timeout":
@@ -103,8 +107,10 @@ class SandboxConfig:
     `api_key`: when set, POST requires it (403 otherwise). `jurisdiction_id`: when set, any
     other jurisdiction_id gets 404 (an absent one is fine). `step_seconds`: workflow clock,
     one status step per interval after `requested_datetime`. `token_delay_seconds`: in
-    token mode, how long until a token resolves to an id. `clock` and `sleep` are seams for
-    tests. The fault fields mirror `Faults`; `seed` makes the fault dice reproducible.
+    token mode, how long until a token resolves to an id. `clock` (must return aware
+    datetimes) and `sleep` are seams for tests. The fault fields mirror `Faults`
+    (`fail_after_commit`: a POST that draws "fail" stores the request before answering 5xx);
+    `seed` makes the fault dice reproducible.
     """
 
     api_key: str | None = None
@@ -131,6 +137,7 @@ class SandboxConfig:
     list_cap: int | None = None
     fail_share: float = 0.0
     fail_status: int = 500
+    fail_after_commit: bool = False
     timeout_share: float = 0.0
     timeout_seconds: float = 2.0
     latency_seconds: float = 0.0
@@ -160,6 +167,7 @@ class SandboxConfig:
             list_cap=self.list_cap,
             fail_share=self.fail_share,
             fail_status=self.fail_status,
+            fail_after_commit=self.fail_after_commit,
             timeout_share=self.timeout_share,
             timeout_seconds=self.timeout_seconds,
             latency_seconds=self.latency_seconds,
@@ -175,6 +183,7 @@ class SandboxConfig:
             list_cap=f.list_cap,
             fail_share=f.fail_share,
             fail_status=f.fail_status,
+            fail_after_commit=f.fail_after_commit,
             timeout_share=f.timeout_share,
             timeout_seconds=f.timeout_seconds,
             latency_seconds=f.latency_seconds,

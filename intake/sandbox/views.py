@@ -3,7 +3,8 @@
 Every API call goes through `_Sandbox.call`, which applies the fault modes (latency, the
 xml-only format check, the fail/timeout dice), the api_key and jurisdiction checks, then
 the handler. A POST that draws "timeout" commits first and stalls afterwards, as a city
-server does when the client gives up after sending. Reads apply the workflow clock first.
+server does when the client gives up after sending; with `fail_after_commit` a POST that
+draws "fail" also commits before answering 5xx. Reads apply the workflow clock first.
 """
 
 from __future__ import annotations
@@ -198,10 +199,9 @@ class _Sandbox:
             if fmt not in FORMATS or (fmt == "json" and faults.xml_only and faulty):
                 return render.error("xml", 404, f"Format {fmt!r} is not supported")
             outcome = self.roll(faults) if faulty else None
-            if outcome == "fail":
-                if faults.fail_status == 500:
-                    return render.error(fmt, 500, "Internal server error", code="500")
-                return render.proxy_error_page(faults.fail_status)
+            late = faults.fail_after_commit and request.method == "POST"
+            if outcome == "fail" and not late:
+                return self.failure(fmt, faults)
             try:
                 if faulty:
                     self.check_access()
@@ -210,13 +210,22 @@ class _Sandbox:
                 response = render.errors(
                     fmt, exc.status, [(exc.status, d) for d in exc.descriptions]
                 )
+            # After the handler, a POST's transaction is already committed.
+            if outcome == "fail":
+                return self.failure(fmt, faults)
             if outcome == "timeout":
-                # After the handler: a POST's transaction is already committed.
                 self.config.sleep(faults.timeout_seconds)
             return response
 
         view.__name__ = handler.__name__
         return view
+
+    @staticmethod
+    def failure(fmt: str, faults: Faults) -> Response:
+        """A 500 with a spec body, or a gateway's HTML page for 502-504."""
+        if faults.fail_status == 500:
+            return render.error(fmt, 500, "Internal server error", code="500")
+        return render.proxy_error_page(faults.fail_status)
 
     def check_access(self) -> None:
         """api_key on POST (403), jurisdiction_id on every call (404)."""

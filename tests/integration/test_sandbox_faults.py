@@ -49,6 +49,7 @@ BASE = Faults(timeout_seconds=2.0)
         ("fail", replace(BASE, fail_share=1.0)),
         ("fail=503", replace(BASE, fail_share=1.0, fail_status=503)),
         ("fail-share=0.2", replace(BASE, fail_share=0.2)),
+        ("fail-after-commit", replace(BASE, fail_share=1.0, fail_after_commit=True)),
         ("timeout", replace(BASE, timeout_share=1.0)),
         ("timeout=0.5", replace(BASE, timeout_share=1.0, timeout_seconds=0.5)),
         ("timeout-share=0.1", replace(BASE, timeout_share=0.1)),
@@ -257,6 +258,20 @@ def test_fail_with_a_gateway_status_answers_an_html_page(make: MakeSandbox, stat
     assert resp.content_type == "text/html; charset=utf-8"
     assert f"<h1>{status} " in resp.text
     assert stored(sb) == 0
+
+
+@pytest.mark.parametrize("how", ["config", "header"])
+def test_fail_after_commit_stores_the_post_then_answers_500(make: MakeSandbox, how: str) -> None:
+    if how == "config":
+        sb, headers = make(fail_share=1.0, fail_after_commit=True), {}
+    else:
+        sb, headers = make(allow_fault_header=True), {FAULT_HEADER: "fail-after-commit"}
+    resp = sb.post("/requests.json", POTHOLE, headers=headers)
+    assert resp.status_code == 500
+    assert stored(sb) == 1
+    assert sb.get("/services.json", headers=headers).status_code == 500  # reads just fail
+    assert sb.post("/requests.json", {"service_code": "NOPE"}, headers=headers).status_code == 500
+    assert stored(sb) == 1
 
 
 def test_discovery_never_fails(make: MakeSandbox) -> None:
