@@ -20,7 +20,7 @@ from ._normalize import normalize
 from ._parse import Query, parse
 
 #: How far to the side of the centerline an interpolated house sits (metres).
-SIDE_OFFSET_M = 12.0
+SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
 STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
 ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
@@ -34,7 +34,7 @@ class Gazetteer:
         self.city = city or data.city
         self.zips = frozenset(z for s in data.streets.values() for z in s.zips)
         self.matcher = StreetMatcher(data.streets)
-        self._midpoints: dict[str, tuple[float, float, str | None]] = {}
+        self._midpoints = {name: _midpoint(s) for name, s in data.streets.items()}
         self._numbers = {
             name: sorted(s.points) for name, s in data.streets.items() if s.points
         }
@@ -156,32 +156,28 @@ class Gazetteer:
     def _from_ranges(
         self, street: Street, n: int
     ) -> tuple[tuple[float, float, str | None], float] | None:
-        near: tuple[int, tuple[float, float, str | None]] | None = None
+        """Interpolate n on the side whose range holds it; else the nearest range end."""
+        best: tuple[tuple[int, int], tuple[float, float, str | None]] | None = None
         for seg in street.segments:
-            for lo_hi, side, zip_code in (
+            for (a, b), side, zip_code in (
                 ((seg.r_from, seg.r_to), 1.0, seg.zip_right),
                 ((seg.l_from, seg.l_to), -1.0, seg.zip_left),
             ):
-                a, b = lo_hi
                 if not a and not b:
                     continue
                 lo, hi = min(a, b), max(a, b)
-                if lo <= n <= hi:
-                    t = 0.5 if a == b else (n - a) / (b - a)
-                    lon, lat = point_along(seg.coords, t, side * SIDE_OFFSET_M)
-                    factor = 1.0 if (n - a) % 2 == 0 else 0.97
-                    if factor == 1.0:
-                        return (lat, lon, zip_code), factor
-                    near = near or (0, (lat, lon, zip_code))
-                else:
-                    gap = lo - n if n < lo else n - hi
-                    if gap <= 20 and (near is None or gap < near[0]):
-                        t = (0.0 if n < lo else 1.0) if a <= b else (1.0 if n < lo else 0.0)
-                        lon, lat = point_along(seg.coords, t, side * SIDE_OFFSET_M)
-                        near = (gap, (lat, lon, zip_code))
-        if near is None:
+                gap = lo - n if n < lo else max(0, n - hi)
+                rank = (gap, (n - a) % 2)  # inside beats near; right parity beats wrong
+                if gap > 20 or (best is not None and rank >= best[0]):
+                    continue
+                t = 0.5 if a == b else (min(max(n, lo), hi) - a) / (b - a)
+                lon, lat = point_along(seg.coords, t, side * SIDE_OFFSET_M)
+                best = (rank, (lat, lon, zip_code))
+                if rank == (0, 0):
+                    return best[1], 1.0
+        if best is None:
             return None
-        return near[1], (0.97 if near[0] == 0 else 0.9)
+        return best[1], (0.97 if best[0][0] == 0 else 0.9)
 
     def _from_points(
         self, street: Street, n: int
@@ -202,8 +198,6 @@ class Gazetteer:
         return None
 
     def _midpoint_candidate(self, street: Street, number: int | None) -> Candidate:
-        if street.name not in self._midpoints:
-            self._midpoints[street.name] = _midpoint(street)
         lat, lon, zip_code = self._midpoints[street.name]
         return Candidate(street.name, number, lat, lon, 0.0, "street", zip_code)
 
