@@ -16,11 +16,14 @@ from .model import (
     Action,
     AddressResolved,
     Ask,
+    Category,
     End,
     Event,
+    Expect,
     FileRequest,
     HungUp,
     IllegalEvent,
+    Question,
     RequestFiled,
     ResolveAddress,
     Said,
@@ -75,6 +78,13 @@ def question(state: State) -> Ask:
     if state.step is Step.CATEGORY:
         options = tuple((c.digit, c.name(state.lang)) for c in state.menu)
         return Ask("category", "menu", options=options, attempt=attempt)
+    if state.step is Step.QUESTION:
+        q = _current_question(state)
+        options = tuple((str(i + 1), c.names.get(state.lang) or c.names.get("en") or c.key)
+                        for i, c in enumerate(q.choices))
+        expect: Expect = {"choice": "choice", "number": "number"}.get(q.kind, "free")  # type: ignore[assignment]
+        return Ask("attribute", expect, {"question": q.prompt(state.lang)}, options=options,
+                   attempt=attempt)
     if state.step is Step.ADDRESS:
         return Ask("address", "address", attempt=max(attempt, state.address_tries))
     if state.step is Step.CONFIRM_ADDRESS:
@@ -142,7 +152,7 @@ def _on_language(state: State, event: Said) -> Result:
         return _advance(state, Step.CATEGORY, lang=lang)
     category = words.category_for(event.text, state.menu) if event.via != "dtmf" else None
     if category is not None:
-        return _advance(state, Step.ADDRESS, category=category.code)
+        return _chosen(state, category)
     return _failed(state)
 
 
@@ -153,7 +163,50 @@ def _on_category(state: State, event: Said) -> Result:
     category = words.category_for(event.text, state.menu)
     if category is None:
         return _failed(state)
-    return _advance(state, Step.ADDRESS, category=category.code)
+    return _chosen(state, category)
+
+
+def _chosen(state: State, category: Category) -> Result:
+    """A category is known: its required questions come next, then the address."""
+    to = Step.QUESTION if category.questions else Step.ADDRESS
+    return _advance(state, to, category=category.code, answers=())
+
+
+def _current_question(state: State) -> Question:
+    category = next(c for c in state.menu if c.code == state.category)
+    return category.questions[len(state.answers)]
+
+
+def _on_question(state: State, event: Said) -> Result:
+    q = _current_question(state)
+    value = _answer(q, event)
+    if value is None:
+        return _failed(state)
+    answers = (*state.answers, (q.code, value))
+    category = next(c for c in state.menu if c.code == state.category)
+    to = Step.QUESTION if len(answers) < len(category.questions) else Step.ADDRESS
+    return _advance(state, to, answers=answers)
+
+
+def _answer(q: Question, event: Said) -> str | None:
+    text = event.text.strip()
+    if q.kind == "choice":
+        index = words.choice_index(text, len(q.choices))
+        if index is not None:
+            return q.choices[index].key
+        folded = words.fold(text)
+        for choice in q.choices:
+            if folded in {words.fold(n) for n in (choice.key, *choice.names.values())}:
+                return choice.key
+        yes_no = words.yes_or_no(text) if event.via != "dtmf" else None
+        if yes_no is not None:  # "yes"/"no" to a Yes/No list named otherwise ("Y", "N")
+            for choice in q.choices:
+                if words.yes_or_no(choice.names.get("en", choice.key)) is yes_no:
+                    return choice.key
+        return None
+    if q.kind == "number":
+        return words.number_in(text)
+    return text[:500] or None
 
 
 def _on_address(state: State, event: Said) -> Result:
@@ -211,7 +264,7 @@ def _file(state: State) -> Result:
     assert state.category is not None and state.place is not None
     filing = replace(state, step=Step.FILING, attempts=0)
     return filing, [FileRequest(state.category, state.place, state.address_text or "",
-                                state.description, state.lang)]
+                                state.description, state.lang, state.answers)]
 
 
 def _on_filed(state: State, event: RequestFiled) -> Result:
@@ -243,20 +296,16 @@ def _on_silence(state: State, event: Silence) -> Result:
 
 
 def _yes_no(event: Said) -> bool | None:
-    text = event.text.strip()
-    if text == "1" or words.is_one_of(text, words.YES):
-        return True
-    if text == "2" or words.is_one_of(text, words.NO):
-        return False
-    return None
+    return words.yes_or_no(event.text)
 
 
-ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.ADDRESS, Step.CONFIRM_ADDRESS,
+ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CONFIRM_ADDRESS,
           Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.OFFER_TEXTS)
 
 TABLE: dict[tuple[Step, type], Handler] = {
     (Step.LANGUAGE, Said): _on_language,
     (Step.CATEGORY, Said): _on_category,
+    (Step.QUESTION, Said): _on_question,
     (Step.ADDRESS, Said): _on_address,
     (Step.RESOLVING, AddressResolved): _on_resolved,
     (Step.CONFIRM_ADDRESS, Said): _on_confirm,

@@ -12,12 +12,13 @@ from typing import Literal
 
 Channel = Literal["voice", "sms"]
 Via = Literal["dtmf", "speech", "text"]
-Expect = Literal["language", "menu", "yesno", "address", "choice", "free"]
+Expect = Literal["language", "menu", "yesno", "address", "choice", "number", "free"]
 
 
 class Step(StrEnum):
     LANGUAGE = "language"
     CATEGORY = "category"
+    QUESTION = "question"
     ADDRESS = "address"
     RESOLVING = "resolving"
     CHOOSE_ADDRESS = "choose_address"
@@ -29,6 +30,30 @@ class Step(StrEnum):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One allowed answer to a list question: the server's key and its names per language."""
+
+    key: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A required attribute of the service, asked before the address.
+
+    `kind`: "choice" (one of `choices`, by digit or name), "number", or "text".
+    """
+
+    code: str
+    prompts: dict[str, str]
+    kind: str = "text"
+    choices: tuple[Choice, ...] = ()
+
+    def prompt(self, lang: str) -> str:
+        return self.prompts.get(lang) or self.prompts.get("en") or self.code
+
+
+@dataclass(frozen=True)
 class Category:
     """One menu entry: the Open311 service code, its keypad digit, names and keywords."""
 
@@ -36,6 +61,7 @@ class Category:
     digit: str
     names: dict[str, str]
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
@@ -60,6 +86,7 @@ class State:
     menu: tuple[Category, ...] = ()
     agent: bool = False
     category: str | None = None
+    answers: tuple[tuple[str, str], ...] = ()
     address_text: str | None = None
     candidates: tuple[Place, ...] = ()
     place: Place | None = None
@@ -152,6 +179,7 @@ class FileRequest:
     address_text: str
     description: str | None
     lang: str
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,31 @@ def is_one_of(text: str, words: set[str]) -> bool:
     return fold(text) in words
 
 
+YES_FIRST = {"yes", "yeah", "yep", "yup", "sure", "correct", "right", "si", "claro", "ok", "okay"}
+NO_FIRST = {"no", "nope", "nah", "wrong", "incorrect", "incorrecto"}
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for yes, False for no, from the keypad (1/2) or the first word ('no thanks')."""
+    folded = fold(text)
+    if folded == "1" or folded in YES:
+        return True
+    if folded == "2" or folded in NO:
+        return False
+    first = folded.split(" ", 1)[0] if folded else ""
+    if first in YES_FIRST:
+        return True
+    if first in NO_FIRST:
+        return False
+    return None
+
+
+def number_in(text: str) -> str | None:
+    """The digits of an answer such as '3', '3 cars' or '#3'."""
+    digits = re.findall(r"\d+", text)
+    return digits[0] if len(digits) == 1 else None
+
+
 def language_of(text: str) -> str | None:
     folded = fold(text)
     for lang, words in LANGUAGES.items():

@@ -22,6 +22,7 @@ from open311_client import Open311Client
 
 from . import db
 from .addresses import AddressResolver, Geocoder
+from .catalogue import synced_menu
 from .config import StaffConfig, load_config
 from .migrations import upgrade
 from .outbox import OutboxWorker
@@ -89,6 +90,8 @@ def create_app(
             )
         return jsonify(status="ok", reports_waiting=waiting)
 
+    # last: with the built-in sandbox this is the app's first request, so every route must exist
+    intake.menu = synced_menu(client, staff)
     return app
 
 

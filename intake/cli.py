@@ -180,7 +180,12 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float)
     token = token or Settings.from_env().twilio_auth_token
     failed = 0
     for path in fixtures:
-        result = run(path, url, token, wait=wait)
+        try:
+            result = run(path, url, token, wait=wait)
+        except httpx.HTTPError as exc:
+            raise click.ClickException(f"cannot reach the service at {url}: {exc}") from exc
+        except (ValueError, KeyError) as exc:
+            raise click.ClickException(f"{path} is not a valid fixture: {exc!r}") from exc
         for line in result.log:
             click.echo(f"  {line}")
         verdict = "ok" if result.ok else "FAILED"

@@ -7,7 +7,7 @@ overrides what it names, so a new prompt key added by an upgrade still has wordi
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class StaffConfig:
     city: dict[str, str]
     menu: tuple[Category, ...]
     prompts: dict[str, Any]
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def agent_number(self) -> str | None:
@@ -108,7 +109,8 @@ def load_config(path: Path | None = None) -> StaffConfig:
     if len(set(digits)) != len(digits) or any(d in ("0", "9", "*", "#") for d in digits):
         raise ConfigError("category digits must be unique and not 0, 9, * or # (reserved)")
     city = {k: str(v) for k, v in data["city"].items()}
-    return StaffConfig(city=city, menu=menu, prompts=data["prompts"])
+    questions = {str(c["code"]): dict(c.get("questions", {})) for c in data["categories"]}
+    return StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions)
 
 
 def _read(path: Path) -> dict[str, Any]:

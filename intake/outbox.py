@@ -79,6 +79,7 @@ def attempt(client: Open311Client, report: Report) -> Outcome:
         result = client.post_request(NewRequest(
             service_code=report.service_code, lat=report.lat, long=report.lon,
             address_string=report.address, description=description_for(report),
+            attributes=report.attributes or {},
         ))
     except (ValidationError, ConfigurationError, NotFound) as exc:
         return Outcome("failed", error=f"{type(exc).__name__}: {exc}")

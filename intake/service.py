@@ -39,6 +39,7 @@ class Intake:
     ) -> None:
         self.sessions = sessions
         self.config = config
+        self.menu = config.menu  # replaced by the server-synced menu at start-up
         self.resolver = resolver
         self.on_filed = on_filed
 
@@ -106,7 +107,7 @@ class Intake:
             if isinstance(inbound.event, conv.HungUp):
                 return State(channel=inbound.channel, step=Step.DONE, ended="hangup"), [], False
             agent = self.config.agent_number is not None
-            state, pending = conv.start(conv.Started(inbound.channel, self.config.menu, agent,
+            state, pending = conv.start(conv.Started(inbound.channel, self.menu, agent,
                                                      inbound.text))
         else:
             state = conv.load(row.state)
@@ -138,7 +139,7 @@ class Intake:
             reference=reference, conversation_id=row.id, channel=row.channel, phone=row.phone,
             lang=action.lang, service_code=action.service_code, lat=action.place.lat,
             lon=action.place.lon, address=action.place.label, address_as_said=action.address_text,
-            description=action.description, status="pending",
+            description=action.description, attributes=dict(action.attributes), status="pending",
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference

@@ -77,6 +77,7 @@ class Report(Base):
     address: Mapped[str] = mapped_column(String(255))
     address_as_said: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # pending -> delivered (or token_pending -> delivered); failed = needs staff
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -34,6 +34,7 @@ SETTINGS = {
     "menu": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
     "yesno": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
     "choice": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
+    "number": GatherSettings("numbers_and_commands", "2", 8, finish_on_key="#"),
     # free speech: the address (keypad digits end with #) and the description
     "address": GatherSettings("phone_call", "3", 8, finish_on_key="#"),
     "free": GatherSettings("phone_call", "3", 8, num_digits=1),

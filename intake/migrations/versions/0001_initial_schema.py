@@ -86,6 +86,7 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=255), nullable=False),
     sa.Column('address_as_said', sa.String(length=500), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('attributes', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
