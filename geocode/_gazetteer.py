@@ -94,6 +94,8 @@ class Gazetteer:
             if i == 0 and self._out_of_city(query):
                 outside = True
                 break
+            if best and max(c.score for c in best.values()) >= 0.97:
+                break  # a later, less likely reading cannot do better
             for cand in self._locate_query(query, query.zip_code or zip_code):
                 if cand.label not in best or cand.score > best[cand.label].score:
                     best[cand.label] = cand

@@ -11,6 +11,7 @@ import re
 from ._numbers import (
     ORDINALS,
     TENS,
+    UNITS,
     is_number_token,
     ordinal_suffix,
     words_to_number,
@@ -97,6 +98,9 @@ def numbers_to_digits(tokens: list[str]) -> list[list[str]]:
         else:
             digits = words_to_number(run)
             options.append([digits] if digits else run)
+            head = words_to_number(run[:-1]) if len(run) > 1 and run[-1] in UNITS else None
+            if digits and head and nxt is not None and not _is_ordinal(nxt):
+                options.append([head, run[-1]])  # "twenty eight | seven pines avenue"
         readings = [r + o for r in readings for o in options][:4]
         i = j
     return readings
