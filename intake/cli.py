@@ -79,7 +79,9 @@ Try it from another terminal:
   .venv/bin/intake simulate sms      # type text messages
   .venv/bin/intake replay fixtures/sms_english.json --url {base}
 """)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="open311-intake")
+    # X-Forwarded-* go through to ProxyFix, which the signature check relies on behind a proxy
+    waitress.serve(app, host=host, port=port, threads=threads, ident="open311-intake",
+                   clear_untrusted_proxy_headers=False)
 
 
 def _safe_url(url: str) -> str:
@@ -266,3 +268,5 @@ try:
     main.add_command(streets)
 except ImportError:  # pragma: no cover - the street import tools are optional in a slim install
     pass
+if __name__ == "__main__":
+    main()

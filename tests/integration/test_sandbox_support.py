@@ -25,13 +25,11 @@ from flask.testing import FlaskClient
 
 from intake import db
 from intake.sandbox import SANDBOX_TABLES, SandboxConfig, create_blueprint
+from tests.databases import BACKENDS, PG_URL, require_backend
+
+__all__ = ["BACKENDS", "require_backend"]
 
 PREFIX = "/open311/v2"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 LIST_NAMES = {
     "services": "service",
@@ -67,30 +65,6 @@ class Sleeps:
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
-
-
-@functools.cache
-def _postgres_problem() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3):
-            return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
-        return f"{type(exc).__name__}: {exc}"
-
-
-def require_backend(backend: str) -> None:
-    """Skip (or, with CI=true, fail) when the PostgreSQL server does not answer."""
-    if backend != "postgresql":
-        return
-    problem = _postgres_problem()
-    if problem is None:
-        return
-    message = f"PostgreSQL at 127.0.0.1:5432/test does not answer ({problem})"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message + " and CI=true requires it")
-    pytest.skip(message)
 
 
 @contextmanager
