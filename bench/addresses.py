@@ -178,7 +178,10 @@ def spoken(address: str, rng: random.Random) -> str:
     return text
 
 
-def typed(address: str, rng: random.Random) -> str:
+CAMBRIDGE_TAILS = ("", "", ", cambridge", " cambridge ma", ", 02139")
+
+
+def typed(address: str, rng: random.Random, tails: tuple[str, ...] = CAMBRIDGE_TAILS) -> str:
     number, street = split_address(address)
     words = street.lower().split()
     if words and words[-1] in ("street", "avenue") or rng.random() < 0.3:
@@ -190,7 +193,7 @@ def typed(address: str, rng: random.Random) -> str:
     if rng.random() < 0.7:
         text = keyboard_typo(text, rng)
     unit = rng.choice(["", "", "", " #3", " apt 2", ", unit 1"])
-    tail = rng.choice(["", "", ", cambridge", " cambridge ma", ", 02139"])
+    tail = rng.choice(tails)
     return f"{number} {text}{unit}{tail}".strip()
 
 
@@ -375,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
             number = rng.choice(sorted(big.data.streets[street].points))
             lat, lon, _ = big.data.streets[street].points[number][0]
             address = f"{number} {street}"
-            for text in (address, typed(address, rng), spoken(address, rng)):
+            tails = ("", ", synthetic", " synthetic zz")
+            for text in (address, typed(address, rng, tails), spoken(address, rng)):
                 big_rows.append((text, lat, lon, street))
         for text, *_ in big_rows[:50]:
             big.locate(text)

@@ -23,6 +23,7 @@ from ._parse import Query, parse
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
 STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
+MAX_TEXT = 200  # characters; a spoken or texted address is far shorter
 ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
 
 
@@ -89,7 +90,7 @@ class Gazetteer:
     def _run(self, text: str, zip_code: str | None) -> tuple[list[Candidate], bool]:
         best: dict[str, Candidate] = {}
         outside = False
-        for i, reading in enumerate(normalize(text)[:3]):
+        for i, reading in enumerate(normalize(text[:MAX_TEXT])[:3]):
             query = parse(reading)
             if i == 0 and self._out_of_city(query):
                 outside = True

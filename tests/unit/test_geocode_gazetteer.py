@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,20 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     assert list((tmp_path / "cache").glob("*.pickle"))
     second = load_gazetteer(lines, crossings, cache_dir=tmp_path / "cache")
     assert second.locate("51 main")[0] == first.locate("51 main")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "#", "and", "at at at", "0", "oh", "unit 5", "corner of", "main and", "& &",
+     "Ñandú calle 5", "99999999999999999999 main st", "main st " * 200, ",,,", "a hundred"],
+)
+def test_odd_input_never_raises(gaz: Gazetteer, text: str) -> None:
+    result = gaz.resolve(text)
+    assert result.status in ("certain", "confirm", "failed", "out_of_city")
+    assert all(0.0 <= c.score <= 1.0 for c in result.candidates)
+
+
+def test_geocode_imports_no_web_or_storage_stack() -> None:
+    code = "import sys, geocode; print(sorted({'flask', 'sqlalchemy'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
