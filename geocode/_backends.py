@@ -96,6 +96,10 @@ class GeopyBackend:
             )
         return out, len(places)
 
+    def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
+        """None: a remote service does not list its streets."""
+        return []
+
     def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
         """Candidates inside the city box, best first; raises GeocoderError on failure."""
         return self._candidates(text, zip_code)[0]
@@ -144,6 +148,13 @@ class FallbackGeocoder:
         self.primary = primary
         self.fallback = fallback
         self.when = when
+
+    def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
+        """The primary's hints, topped up from the fallback's."""
+        out = self.primary.hints(limit, zip_code)
+        seen = {h.lower() for h in out}
+        extra = [h for h in self.fallback.hints(limit, zip_code) if h.lower() not in seen]
+        return (out + extra)[:limit]
 
     def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
         """Candidates of whichever backend gave the verdict."""

@@ -65,6 +65,10 @@ class Geocoder(Protocol):
         """Candidates plus a verdict."""
         ...
 
+    def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
+        """Phrases for speech recognition (may be empty)."""
+        ...
+
 
 def verdict(candidates: list[Candidate], certain: float = 0.85, margin: float = 0.08) -> str:
     """Status from scores: certain when the top is high and clearly ahead of a different place."""

@@ -83,6 +83,8 @@ def test_fallback_used_only_when_local_fails(tmp_path: Path) -> None:
     assert chain.resolve("51 main st").best.label == "51 Main St"  # type: ignore[union-attr]
     assert remote_fake.queries == []
     assert chain.locate("9 qqqq zzzz lane")[0].label == "9 Zebra Lane"
+    assert chain.hints() == local.hints() and "Main Street" in chain.hints()
+    assert isinstance(chain, Geocoder) and isinstance(local, Geocoder)
 
 
 def test_fallback_survives_remote_outage(tmp_path: Path) -> None:
