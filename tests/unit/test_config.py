@@ -1,0 +1,84 @@
+"""Staff configuration: defaults always complete, staff files override, mistakes explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conversation import Ask, Say
+from intake.config import ConfigError, load_config
+from intake.settings import Settings, mask_phone
+
+
+def test_every_prompt_key_has_english_and_spanish_wording() -> None:
+    config = load_config()
+    for channel in ("voice", "sms"):
+        wording = config.wording(channel)
+        for key in ["greeting", "language", "category", "attribute", "address",
+                    "address_not_found", "address_out_of_city", "address_again",
+                    "confirm_address", "choose_address", "description", "filed",
+                    "not_understood", "help", "start_over", "transfer", "gave_up"]:
+            for lang in ("en", "es"):
+                assert wording.template(lang, key), (channel, lang, key)
+        assert wording.template("es", "goodbye" if channel == "voice" else "filed")
+
+
+def test_staff_file_overrides_one_prompt_and_keeps_the_rest(tmp_path: Path) -> None:
+    staff = tmp_path / "city.toml"
+    staff.write_text('[city]\nname = "Springfield"\n'
+                     '[prompts.en.sms]\ngreeting = "Hi from {city}!"\n')
+    config = load_config(staff)
+    sms = config.wording("sms")
+    assert sms.text("en", Say("greeting")) == "Hi from Springfield!"
+    assert "Springfield" in config.wording("voice").text("en", Say("greeting"))
+    assert sms.text("en", Ask("address", "address"))
+
+
+def test_staff_categories_replace_the_menu(tmp_path: Path) -> None:
+    staff = tmp_path / "city.toml"
+    staff.write_text('[[categories]]\ncode = "TREE"\ndigit = "1"\nnames = { en = "fallen tree" }\n')
+    assert [c.code for c in load_config(staff).menu] == ["TREE"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[city\nname=", "not valid TOML"),
+        ('[[categories]]\ncode = "A"\n', "code, digit and names"),
+        ('[[categories]]\ncode = "A"\ndigit = "0"\nnames = {en = "a"}\n', "reserved"),
+        ('[[categories]]\ncode = "A"\ndigit = "1"\nnames = {en = "a"}\n'
+         '[[categories]]\ncode = "B"\ndigit = "1"\nnames = {en = "b"}\n', "unique"),
+    ],
+)
+def test_config_mistakes_are_explained(tmp_path: Path, content: str, message: str) -> None:
+    staff = tmp_path / "city.toml"
+    staff.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_config(staff)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nope.toml"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_unknown_placeholders_stay_visible_instead_of_crashing(tmp_path: Path) -> None:
+    staff = tmp_path / "city.toml"
+    staff.write_text('[prompts.en]\nhelp = "Call {nobody}"\n')
+    assert load_config(staff).wording("voice").text("en", Say("help")) == "Call {nobody}"
+
+
+def test_settings_defaults_work_without_any_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path)})
+    assert settings.database_url.startswith("sqlite:///") and settings.demo
+    assert settings.open311_endpoint is None and settings.streets_path.exists()
+    assert settings.twilio_auth_token == Settings.from_env(
+        {"INTAKE_VAR_DIR": str(tmp_path)}).twilio_auth_token
+
+
+@pytest.mark.parametrize(("number", "masked"), [("+16175550123", "+1******0123"),
+                                                (None, "-"), ("whatsapp:+16175550123",
+                                                              "+1******0123")])
+def test_phone_numbers_are_masked_for_logs(number: str | None, masked: str) -> None:
+    assert mask_phone(number) == masked
