@@ -232,7 +232,10 @@ def truth_street(gaz: Gazetteer, address: str, lat: float, lon: float) -> str | 
     written = " ".join(TRUTH_ABBREVIATIONS.get(w, w) for w in words)
     found: list[tuple[float, float, str]] = []
     for street in gaz.data.streets.values():
-        names = [re.sub(r"[.']", "", n.lower()) for n in [street.name, *street.aliases]]
+        names = [
+            " ".join(TRUTH_ABBREVIATIONS.get(w, w) for w in re.sub(r"[.']", "", n.lower()).split())
+            for n in [street.name, *street.aliases]
+        ]
         similarity = max(fuzz.WRatio(written, n) for n in names)
         if similarity < 85 and not any(written.split()[:1] == n.split()[:1] for n in names):
             continue

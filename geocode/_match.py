@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 
 from ._index import Street
 from ._names import TYPE_SOUNDS, NameKey, name_key, phonetic, tokens_of
+from ._vocab import HONORIFICS
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class StreetMatcher:
                 spelled = key.spelled_out()
                 if spelled is not None:
                     self.variants.append(_Variant(street.name, spelled, i > 0))
+                if len(key.base) > 1 and key.base[0] in HONORIFICS:
+                    short = NameKey(key.base[1:], key.type, key.post_dir)
+                    self.variants.append(_Variant(street.name, short, True))
         self.compacts = [v.key.compact for v in self.variants]
         self.phonetics = [v.key.phonetic for v in self.variants]
         self.fulls = [v.key.full for v in self.variants]

@@ -114,3 +114,9 @@ US_STATES = frozenset(
     "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh "
     "nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split()
 )
+
+#: Titles people leave out when they say a name: "O'Brien Highway" for "Monsignor OBrien Hwy".
+HONORIFICS = frozenset(
+    "monsignor msgr msr cardinal corporal cpl sergeant sgt general gen bishop father fr "
+    "reverend rev doctor captain capt lieutenant lt president senator mayor governor".split()
+)
