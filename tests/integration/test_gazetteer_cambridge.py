@@ -48,7 +48,7 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
         ("hamshire street", "Hampshire St"),
         ("cam bridge street", "Cambridge St"),
         ("221 O'Brien Highway", "221 Monsignor OBrien Hwy"),
-        ("ten medeiros avenue", "10 Cardinal Medeiros Ave"),
+        ("two ninety five medeiros avenue", "295 Cardinal Medeiros Ave"),
     ],
 )
 def test_locate_cambridge(cambridge: Gazetteer, text: str, label: str) -> None:
