@@ -56,7 +56,7 @@ def create_app(
     staff = load_config(settings.config_path)
     geo = geocoder or load_gazetteer(
         settings.streets_path, intersections=settings.intersections_path,
-        cache_dir=settings.var_dir / "cache",
+        cache_dir=settings.var_dir / "cache", city=settings.city_name,
     )
     resolver = AddressResolver(geo)
 

@@ -32,6 +32,7 @@ class Settings:
     config_path: Path | None
     streets_path: Path
     intersections_path: Path | None
+    city_name: str | None
     sandbox_step_seconds: float
     worker_interval: float
 
@@ -59,6 +60,7 @@ class Settings:
             config_path=Path(env["INTAKE_CONFIG"]) if env.get("INTAKE_CONFIG") else None,
             streets_path=Path(streets),
             intersections_path=Path(intersections) if intersections else None,
+            city_name=env.get("INTAKE_CITY") or None,
             sandbox_step_seconds=float(env.get("SANDBOX_STEP_SECONDS", "60")),
             worker_interval=float(env.get("OUTBOX_INTERVAL", "2")),
         )
