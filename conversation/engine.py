@@ -23,6 +23,7 @@ from .model import (
     FileRequest,
     HungUp,
     IllegalEvent,
+    Place,
     Question,
     RequestFiled,
     ResolveAddress,
@@ -37,6 +38,7 @@ from .model import (
 
 MAX_TRIES = 3
 MAX_CHOICES = 3
+STREET_MARGIN = 0.15  # score lead that makes a street-only match clear enough to ask the number
 Result = tuple[State, list[Action]]
 Handler = Callable[[State, Any], Result]
 
@@ -87,12 +89,21 @@ def question(state: State) -> Ask:
                    attempt=attempt)
     if state.step is Step.ADDRESS:
         return Ask("address", "address", attempt=max(attempt, state.address_tries))
+    if state.step is Step.CROSS_STREET:
+        return Ask("cross_street", "address", attempt=attempt)
+    if state.step is Step.HOUSE_NUMBER:
+        assert state.place is not None
+        return Ask("house_number", "number", {"street": state.place.label}, attempt=attempt,
+                   say_as=_say_as((state.place,)))
     if state.step is Step.CONFIRM_ADDRESS:
         assert state.place is not None
-        return Ask("confirm_address", "yesno", {"address": state.place.label}, attempt=attempt)
+        prompt = "confirm_street" if state.place.kind == "street" else "confirm_address"
+        return Ask(prompt, "yesno", {"address": state.place.label}, attempt=attempt,
+                   say_as=_say_as((state.place,)))
     if state.step is Step.CHOOSE_ADDRESS:
         options = tuple((str(i + 1), p.label) for i, p in enumerate(state.candidates))
-        return Ask("choose_address", "choice", options=options, attempt=attempt)
+        return Ask("choose_address", "choice", options=options, attempt=attempt,
+                   say_as=_say_as(state.candidates))
     if state.step is Step.DESCRIPTION:
         return Ask("description", "free", attempt=attempt)
     if state.step is Step.OFFER_TEXTS:
@@ -117,6 +128,10 @@ def _failed(state: State, prompt: str = "not_understood") -> Result:
     return new, [Say(prompt), question(new)]
 
 
+def _say_as(places: tuple[Place, ...]) -> dict[str, str]:
+    return {p.label: p.spoken for p in places if p.spoken and p.spoken != p.label}
+
+
 def _give_up(state: State) -> Result:
     if state.agent:
         return _transfer(state, "repeated_failures")
@@ -132,6 +147,8 @@ def _transfer(state: State, reason: str) -> Result:
 def _global_command(state: State, event: Said) -> Result | None:
     text = event.text.strip()
     if (event.via == "dtmf" and text == "0") or words.is_one_of(text, words.AGENT):
+        if not state.agent:  # no agent line, or outside its hours: say when, then go on
+            return state, [Say("agent_closed"), question(state)]
         return _transfer(state, "asked")
     if text == "*" or words.is_one_of(text, words.START_OVER):
         fresh = State(channel=state.channel, menu=state.menu, agent=state.agent, lang=state.lang)
@@ -213,26 +230,57 @@ def _on_address(state: State, event: Said) -> Result:
     text = event.text.strip()
     if not text:
         return _failed(state)
-    resolving = replace(state, step=Step.RESOLVING, address_text=text)
-    return resolving, [ResolveAddress(text, event.via)]
+    letters = state.step is Step.CROSS_STREET and event.via == "dtmf"
+    resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
+                        address_text=state.address_text if letters else text)
+    return resolving, [ResolveAddress(text, event.via, letters)]
+
+
+def _on_house_number(state: State, event: Said) -> Result:
+    """The street is known; the keypad (or speech) gives the number, or none is known."""
+    assert state.place is not None
+    number = words.number_in(event.text)
+    if number is not None:
+        text = f"{number} {state.place.street or state.place.label}"
+        resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
+                            number_asked=True, address_text=text)
+        return resolving, [ResolveAddress(text, event.via)]
+    if event.via == "dtmf" or words.is_one_of(event.text, words.SKIP | words.DONT_KNOW):
+        return _advance(state, Step.CONFIRM_ADDRESS, number_asked=True)
+    return _failed(state)
 
 
 def _on_resolved(state: State, event: AddressResolved) -> Result:
     found = event.candidates[:MAX_CHOICES]
     if event.status in ("certain", "confirm") and found:
-        if event.status == "certain" or len(found) == 1:
-            return _advance(state, Step.CONFIRM_ADDRESS, place=found[0], candidates=found)
+        if event.status == "certain" or len(found) == 1 or _clear_street(found):
+            return _place_found(state, found[0], found)
         return _advance(state, Step.CHOOSE_ADDRESS, candidates=found)
     reason = "address_out_of_city" if event.status == "out_of_city" else "address_not_found"
     return _address_failed(state, reason)
 
 
+def _clear_street(found: tuple[Place, ...]) -> bool:
+    """The street is plainly the top match; only its house number is in doubt."""
+    return found[0].kind == "street" and found[0].score - found[1].score >= STREET_MARGIN
+
+
+def _place_found(state: State, place: Place, found: tuple[Place, ...] = ()) -> Result:
+    """A street without a house number: ask for the number once; otherwise read it back."""
+    if place.kind == "street" and not state.number_asked:
+        return _advance(state, Step.HOUSE_NUMBER, place=place, candidates=found)
+    return _advance(state, Step.CONFIRM_ADDRESS, place=place, candidates=found)
+
+
 def _address_failed(state: State, prompt: str) -> Result:
+    """Not found: first ask for a cross street (or keypad letters), then the address again."""
     tries = state.address_tries + 1
     if tries >= MAX_TRIES:
         return _give_up(state)
-    new = replace(state, step=Step.ADDRESS, attempts=0, address_tries=tries, place=None,
-                  candidates=())
+    first_miss = tries == 1 and prompt == "address_not_found" and state.asked == Step.ADDRESS
+    to = Step.CROSS_STREET if first_miss else Step.ADDRESS
+    new = replace(state, step=to, attempts=0, address_tries=tries, place=None, candidates=(),
+                  number_asked=False)
     return new, [Say(prompt), question(new)]
 
 
@@ -248,7 +296,10 @@ def _on_confirm(state: State, event: Said) -> Result:
 def _on_choose(state: State, event: Said) -> Result:
     index = words.choice_index(event.text, len(state.candidates))
     if index is not None:
-        return _advance(state, Step.DESCRIPTION, place=state.candidates[index])
+        chosen = state.candidates[index]
+        if chosen.kind == "street" and not state.number_asked:
+            return _advance(state, Step.HOUSE_NUMBER, place=chosen)
+        return _advance(state, Step.DESCRIPTION, place=chosen)
     if event.text.strip() == "9" or words.is_one_of(event.text, words.NONE_OF_THESE):
         return _address_failed(state, "address_again")
     return _failed(state)
@@ -299,7 +350,8 @@ def _yes_no(event: Said) -> bool | None:
     return words.yes_or_no(event.text)
 
 
-ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CONFIRM_ADDRESS,
+ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,
+          Step.HOUSE_NUMBER, Step.CONFIRM_ADDRESS,
           Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.OFFER_TEXTS)
 
 TABLE: dict[tuple[Step, type], Handler] = {
@@ -307,6 +359,8 @@ TABLE: dict[tuple[Step, type], Handler] = {
     (Step.CATEGORY, Said): _on_category,
     (Step.QUESTION, Said): _on_question,
     (Step.ADDRESS, Said): _on_address,
+    (Step.CROSS_STREET, Said): _on_address,
+    (Step.HOUSE_NUMBER, Said): _on_house_number,
     (Step.RESOLVING, AddressResolved): _on_resolved,
     (Step.CONFIRM_ADDRESS, Said): _on_confirm,
     (Step.CHOOSE_ADDRESS, Said): _on_choose,

@@ -20,6 +20,8 @@ class Step(StrEnum):
     CATEGORY = "category"
     QUESTION = "question"
     ADDRESS = "address"
+    CROSS_STREET = "cross_street"
+    HOUSE_NUMBER = "house_number"
     RESOLVING = "resolving"
     CHOOSE_ADDRESS = "choose_address"
     CONFIRM_ADDRESS = "confirm_address"
@@ -69,13 +71,19 @@ class Category:
 
 @dataclass(frozen=True)
 class Place:
-    """A located address as the engine sees it (the geocoder's candidate, reduced)."""
+    """A located address as the engine sees it (the geocoder's candidate, reduced).
+
+    `kind` is "address", "intersection" or "street" (street known, house number not);
+    `spoken` is the label as a person says it ("one twenty-three Main Street").
+    """
 
     label: str
     lat: float
     lon: float
     score: float = 1.0
     kind: str = "address"
+    street: str = ""
+    spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,8 @@ class State:
     category: str | None = None
     answers: tuple[tuple[str, str], ...] = ()
     address_text: str | None = None
+    asked: str = ""  # the step whose answer is being resolved
+    number_asked: bool = False
     candidates: tuple[Place, ...] = ()
     place: Place | None = None
     description: str | None = None
@@ -164,12 +174,16 @@ class Ask:
     params: dict[str, str] = field(default_factory=dict)
     options: tuple[tuple[str, str], ...] = ()
     attempt: int = 0
+    say_as: dict[str, str] = field(default_factory=dict)  # label -> how to say it aloud
 
 
 @dataclass(frozen=True)
 class ResolveAddress:
+    """Find `text` on the city's streets; `letters`: keypad digits spelling a street's start."""
+
     text: str
     via: Via
+    letters: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ START_OVER = {"start over", "restart", "start again", "reset", "empezar de nuevo
               "comenzar de nuevo", "reiniciar", "otra vez"}
 HELP = {"help", "ayuda", "info", "?", "what", "que"}
 SKIP = {"skip", "none", "no", "nothing", "no description", "omitir", "nada", "ninguna", "n/a"}
+DONT_KNOW = {"i don't know", "i dont know", "dont know", "don't know", "not sure", "no idea",
+             "no se", "no lo se", "no number", "sin numero"}
 NONE_OF_THESE = {"none", "none of them", "none of these", "neither", "no", "ninguna",
                  "ninguno", "ninguna de esas"}
 LANGUAGES = {

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from ._geometry import point_along
 from ._index import IndexData, Street
+from ._keypad import keypad_matches
 from ._match import StreetMatcher
 from ._model import Candidate, Resolution, verdict
 from ._names import spoken_name
@@ -61,6 +62,16 @@ class Gazetteer:
         if outside:
             return Resolution("out_of_city", ())
         return Resolution(verdict(candidates), tuple(candidates))
+
+    def keypad(self, digits: str) -> Resolution:
+        """Streets whose name starts with letters keyed on a phone ("6246" -> Main St)."""
+        names = keypad_matches(digits, list(self.data.streets))
+        if not names:
+            return Resolution("failed", ())
+        score = STREET_ONLY if len(names) == 1 else STREET_ONLY * 0.75
+        found = [_rescore(self._midpoint_candidate(self.data.streets[n], None), score)
+                 for n in names[:MAX_CANDIDATES]]
+        return Resolution("certain" if len(names) == 1 else "confirm", tuple(found))
 
     def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
         """Street names as said aloud, for Twilio `hints` (<= limit entries, <= 100 chars)."""

@@ -1,22 +1,34 @@
 """The application's side of the ResolveAddress seam: geocode text, reduce to engine Places.
 
-Any geocoder failure becomes a 'failed' resolution, so a caller hears "I could not find
-that address" instead of an application error.
+The lookup is bounded by a timeout and any geocoder failure becomes a 'failed' resolution,
+so a caller hears "I could not find that address" instead of silence or an error. Each
+Place carries its spoken form: street names as said aloud, per the staff pronunciation table.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
 from conversation import AddressResolved, Place
+from geocode import spoken_name
 
 log = logging.getLogger(__name__)
+LOOKUP_TIMEOUT = 4.0  # seconds; Twilio gives a webhook 15 s in all
 
 
 class _Candidate(Protocol):
     @property
     def label(self) -> str: ...
+    @property
+    def street(self) -> str: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def cross_street(self) -> str | None: ...
     @property
     def lat(self) -> float: ...
     @property
@@ -40,23 +52,55 @@ class Geocoder(Protocol):
 
 
 class AddressResolver:
-    def __init__(self, geocoder: Geocoder) -> None:
+    def __init__(
+        self,
+        geocoder: Geocoder,
+        pronunciations: dict[str, str] | None = None,
+        timeout: float = LOOKUP_TIMEOUT,
+    ) -> None:
         self.geocoder = geocoder
+        self.pronunciations = pronunciations or {}
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geocode")
 
-    def resolve(self, text: str) -> AddressResolved:
+    def resolve(self, text: str, letters: bool = False) -> AddressResolved:
+        """Geocode free text, or keypad digits spelling a street (`letters`)."""
+        lookup: Callable[[str], _Resolution] = self.geocoder.resolve
+        if letters:
+            keypad = getattr(self.geocoder, "keypad", None)  # only the local gazetteer spells
+            if keypad is None:
+                return AddressResolved("failed")
+            lookup = keypad
         try:
-            result = self.geocoder.resolve(text)
+            result = self._pool.submit(lookup, text).result(timeout=self.timeout)
+        except FutureTimeout:
+            log.error("geocoder took over %.1f s; treating the address as not found",
+                      self.timeout)
+            return AddressResolved("failed")
         except Exception:  # a geocoder bug or outage must not end the call
             log.exception("geocoder failed; treating the address as not found")
             return AddressResolved("failed")
-        places = tuple(
-            Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=c.kind)
-            for c in result.candidates
-        )
-        status = result.status
-        if status not in ("certain", "confirm", "out_of_city"):
-            status = "failed"
-        return AddressResolved(status, places)  # type: ignore[arg-type]
+        places = tuple(self.place(c) for c in result.candidates)
+        if result.status == "certain":
+            return AddressResolved("certain", places)
+        if result.status == "confirm":
+            return AddressResolved("confirm", places)
+        if result.status == "out_of_city":
+            return AddressResolved("out_of_city", places)
+        return AddressResolved("failed", places)
+
+    def place(self, c: _Candidate) -> Place:
+        spoken = self.say(c.street)
+        if c.kind == "intersection" and c.cross_street:
+            spoken = f"{spoken} & {self.say(c.cross_street)}"
+        elif c.kind == "address" and c.number is not None:
+            spoken = f"{c.number} {spoken}"
+        return Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=c.kind,
+                     street=c.street, spoken=spoken)
+
+    def say(self, street: str) -> str:
+        """A street name as said aloud: the staff table first, then the geocoder's rule."""
+        return self.pronunciations.get(street) or spoken_name(street)
 
     def hints(self, limit: int = 500) -> list[str]:
         return self.geocoder.hints(limit)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conversation import Ask, Category, Say
 
@@ -29,10 +31,21 @@ class StaffConfig:
     menu: tuple[Category, ...]
     prompts: dict[str, Any]
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pronunciations: dict[str, str] = field(default_factory=dict)
 
     @property
     def agent_number(self) -> str | None:
         return self.city.get("agent_number") or None
+
+    def agent_open(self, now: datetime) -> bool:
+        """Whether calls can be transferred at `now` (any timezone-aware time)."""
+        if not self.agent_number:
+            return False
+        spec = self.city.get("agent_hours", "").strip()
+        if not spec:
+            return True
+        local = now.astimezone(ZoneInfo(self.city.get("timezone") or "UTC"))
+        return any(window_contains(w, local) for w in spec.split(";") if w.strip())
 
     def wording(self, channel: str) -> Wording:
         return Wording(self, channel)
@@ -77,12 +90,30 @@ class _Missing(dict[str, str]):
         return "{" + key + "}"
 
 
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def window_contains(window: str, local: datetime) -> bool:
+    """'Mon-Fri 08:00-17:00' contains a local time? Raises ConfigError when malformed."""
+    try:
+        days, hours = window.split()
+        first, _, last = days.lower().partition("-")
+        start_day, end_day = DAYS.index(first[:3]), DAYS.index((last or first)[:3])
+        opens, closes = (time.fromisoformat(h) for h in hours.split("-"))
+    except ValueError as exc:
+        raise ConfigError(f"agent_hours entry {window.strip()!r} is not like "
+                          "'Mon-Fri 08:00-17:00'") from exc
+    return start_day <= local.weekday() <= end_day and opens <= local.time() < closes
+
+
 def load_config(path: Path | None = None) -> StaffConfig:
     """Read the defaults, then the staff file over them."""
     data = _read(DEFAULT_CONFIG)
     if path is not None:
         staff = _read(path)
         data["city"] = {**data["city"], **staff.get("city", {})}
+        data["pronunciations"] = {**data.get("pronunciations", {}),
+                                  **staff.get("pronunciations", {})}
         if "categories" in staff:
             data["categories"] = staff["categories"]
         for lang, table in staff.get("prompts", {}).items():
@@ -110,7 +141,15 @@ def load_config(path: Path | None = None) -> StaffConfig:
         raise ConfigError("category digits must be unique and not 0, 9, * or # (reserved)")
     city = {k: str(v) for k, v in data["city"].items()}
     questions = {str(c["code"]): dict(c.get("questions", {})) for c in data["categories"]}
-    return StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions)
+    pronunciations = {str(k): str(v) for k, v in data.get("pronunciations", {}).items()}
+    config = StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions,
+                         pronunciations=pronunciations)
+    try:
+        ZoneInfo(city.get("timezone") or "UTC")
+        config.agent_open(datetime.now(ZoneInfo("UTC")))
+    except ZoneInfoNotFoundError as exc:
+        raise ConfigError(f"unknown timezone {city.get('timezone')!r}") from exc
+    return config
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from ivr.lint import twiml_problems
+
 from .webhook_client import Twiml, WebhookSender
 
 SID_FIELDS = ("CallSid", "MessageSid", "SmsSid", "SmsMessageSid")
@@ -55,6 +57,12 @@ class _Rewriter:
                     out[key], lambda _: "+1555" + str(secrets.randbelow(9_000_000) + 1_000_000))
         return out
 
+    def path(self, path: str) -> str:
+        """A recorded path with any recorded SID in it (e.g. ?call=CA...) replaced too."""
+        for old, new in self.seen.items():
+            path = path.replace(old, new)
+        return path
+
     def _swap(self, value: str, make: Any) -> str:
         if value not in self.seen:
             self.seen[value] = make(value)
@@ -79,12 +87,17 @@ def replay(fixture: dict[str, Any], sender: WebhookSender, *, wait: float = 20.0
                 continue
             path, form = last_form
         else:
-            path, form = recorded["path"], rewrite.form(recorded["form"])
+            form = rewrite.form(recorded["form"])
+            path = rewrite.path(recorded["path"])
         signature = {"forged": "bm90IGEgcmVhbCBzaWduYXR1cmU=", "missing": ""}.get(
             recorded.get("signature", ""))
         twiml = sender.post(path, form, signature=signature)
         result.log.append(f"step {number} {path}: {twiml.status} {twiml.text[:120]}")
-        for problem in check(recorded.get("expect", {}), twiml, previous):
+        problems = check(recorded.get("expect", {}), twiml, previous)
+        whisper = path.startswith("/voice/whisper")  # ends in <Say>: the call connects next
+        if path.startswith("/voice") and not whisper and twiml.status == 200 and twiml.body:
+            problems += [f"TwiML: {p}" for p in twiml_problems(twiml.body)]
+        for problem in problems:
             result.failures.append(f"step {number} ({path}): {problem}")
         if recorded.get("capture") == "reference":
             found = REFERENCE.search(twiml.text)

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import conversation as conv
 from conversation import Action, Ask, End, Event, Inbound, Reply, Say, State, Step, Transfer
+from ivr.speech import say_address
 
 from .addresses import AddressResolver
 from .config import StaffConfig
+from .db import utcnow
 from .settings import mask_phone
 from .storage import ConversationRow, Report, WebhookDelivery
 
@@ -106,7 +108,9 @@ class Intake:
         if not row.state or inbound.event is None:
             if isinstance(inbound.event, conv.HungUp):
                 return State(channel=inbound.channel, step=Step.DONE, ended="hangup"), [], False
-            agent = self.config.agent_number is not None
+            # voice transfers only within the agents' hours; a text just says how to call
+            agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
+                     else self.config.agent_number is not None)
             state, pending = conv.start(conv.Started(inbound.channel, self.menu, agent,
                                                      inbound.text))
         else:
@@ -122,7 +126,7 @@ class Intake:
             action = pending.pop(0)
             event: Event | None = None
             if isinstance(action, conv.ResolveAddress):
-                event = self.resolver.resolve(action.text)
+                event = self.resolver.resolve(action.text, action.letters)
             elif isinstance(action, conv.FileRequest):
                 event = conv.RequestFiled(self._file(session, row, action))
                 filed = True
@@ -132,6 +136,29 @@ class Intake:
                 state, more = conv.step(state, event)
                 pending = more + pending
         return state, done, filed
+
+    def summary(self, call_sid: str) -> str:
+        """What the agent hears before a transferred caller is connected (the whisper)."""
+        with self.sessions() as session:
+            row = session.scalar(select(ConversationRow).where(
+                ConversationRow.channel == "voice", ConversationRow.key == call_sid
+            ).order_by(ConversationRow.id.desc()))
+        if row is None or not row.state:
+            return "A 311 caller. Nothing was captured yet."
+        state = conv.load(row.state)
+        names = {c.code: c.name("en") for c in state.menu}
+        parts = ["A 311 caller" + (", speaking Spanish." if state.lang == "es" else ".")]
+        if state.category:
+            parts.append(f"Report: {names.get(state.category, state.category)}.")
+        for code, value in state.answers:
+            parts.append(f"{code.replace('_', ' ').lower()}: {value}.")
+        if state.place is not None:
+            parts.append(f"Location: {say_address(state.place.spoken or state.place.label, 'en')}.")
+        elif state.address_text:
+            parts.append(f"Address as said: {state.address_text}.")
+        if state.description:
+            parts.append(f"Description: {state.description}")
+        return " ".join(parts)
 
     def _file(self, session: Session, row: ConversationRow, action: conv.FileRequest) -> str:
         reference = _new_reference(session)

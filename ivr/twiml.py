@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from conversation import Ask, Reply, Say, Transfer, Wording
+
+from .speech import say_address
 
 LANGUAGES = {"en": "en-US", "es": "es-US"}
 MAX_HINTS = 500
@@ -64,6 +66,7 @@ def render(
     silence_url: str,
     agent_number: str | None,
     hints: dict[str, Sequence[str]] | None = None,
+    whisper_url: str | None = None,
 ) -> str:
     """TwiML for one reply: statements, then the question as a Gather, or a transfer/hang-up."""
     response = VoiceResponse()
@@ -85,7 +88,10 @@ def render(
             if text:
                 pending.append(text)
         elif isinstance(action, Ask):
-            pending.append(wording.text(reply.lang, action))
+            text = wording.text(reply.lang, action)
+            for label, spoken in action.say_as.items():
+                text = text.replace(label, say_address(spoken, reply.lang))
+            pending.append(text)
             gather = _gather(action, language, answer_url, (hints or {}).get(action.expect, ()))
             flush_into(gather)
             response.append(gather)
@@ -94,7 +100,10 @@ def render(
         elif isinstance(action, Transfer):
             flush_into(response)
             if agent_number:
-                response.dial(agent_number)
+                dial = Dial()
+                whisper = {"url": whisper_url} if whisper_url else {}
+                dial.number(agent_number, **whisper)
+                response.append(dial)
     flush_into(response)
     if not asked:
         response.hangup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from flask import Blueprint, Response, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
 
 from conversation import HungUp, Inbound, Reply, Said, Silence, Wording
 
@@ -24,6 +25,7 @@ def create_blueprint(
     *,
     agent_number: str | None,
     hints: Callable[[], dict[str, Sequence[str]]] = dict,
+    summary: Callable[[str], str] = lambda call: "",
 ) -> Blueprint:
     bp = Blueprint("ivr", __name__)
 
@@ -34,6 +36,7 @@ def create_blueprint(
             silence_url=url_for("ivr.silence", turn=reply.turn),
             agent_number=agent_number,
             hints=hints(),
+            whisper_url=url_for("ivr.whisper", call=request.form.get("CallSid", "")),
         )
         return Response(body, mimetype="text/xml")
 
@@ -62,6 +65,13 @@ def create_blueprint(
     @bp.post("/silence")
     def silence() -> Response:
         return twiml(handle(inbound(request.args.get("turn", "?"), Silence())))
+
+    @bp.post("/whisper")
+    def whisper() -> Response:
+        """Played to the agent before the caller is connected: what was captured so far."""
+        answer = VoiceResponse()
+        answer.say(summary(request.args.get("call", "")), language="en-US")
+        return Response(str(answer), mimetype="text/xml")
 
     @bp.post("/status")
     def status() -> Response:

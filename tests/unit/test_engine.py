@@ -304,3 +304,69 @@ def test_illegal_events_name_the_event_and_step(step_, event) -> None:
 def test_state_survives_storage(step_) -> None:
     state = at(step_, candidates=(HOME, OTHER), reference="123")
     assert load(dump(state)) == state
+
+
+# ---- the address strategy by the geocoder's confidence (voice issue) -----------------------
+
+MAIN = Place("Main St", 42.0, -71.0, 0.8, kind="street", street="Main St", spoken="Main Street")
+
+
+def test_a_street_without_number_asks_for_the_number_on_the_keypad() -> None:
+    state, actions = step(at(Step.RESOLVING, asked="address"), AddressResolved("confirm", (MAIN,)))
+    assert state.step is Step.HOUSE_NUMBER
+    ask = actions[-1]
+    assert isinstance(ask, Ask) and ask.prompt == "house_number" and ask.expect == "number"
+    assert ask.say_as == {"Main St": "Main Street"}
+
+
+@pytest.mark.parametrize("said", [Said("123", "dtmf"), Said("it's 123", "speech")])
+def test_the_keyed_number_is_resolved_on_that_street(said) -> None:
+    state, actions = step(at(Step.HOUSE_NUMBER, place=MAIN), said)
+    assert state.step is Step.RESOLVING and state.number_asked
+    assert actions == [ResolveAddress("123 Main St", said.via)]
+
+
+@pytest.mark.parametrize("said", [Said("", "dtmf"), Said("I don't know", "speech")])
+def test_no_number_reads_back_the_street_alone(said) -> None:
+    state, actions = step(at(Step.HOUSE_NUMBER, place=MAIN), said)
+    assert state.step is Step.CONFIRM_ADDRESS
+    assert actions[-1].prompt == "confirm_street"  # type: ignore[union-attr]
+
+
+def test_a_number_out_of_range_is_not_asked_twice() -> None:
+    state = at(Step.RESOLVING, asked="house_number", number_asked=True)
+    state, actions = step(state, AddressResolved("confirm", (MAIN,)))
+    assert state.step is Step.CONFIRM_ADDRESS
+
+
+def test_street_not_found_asks_for_a_cross_street_first() -> None:
+    state, actions = step(at(Step.RESOLVING, asked="address"), AddressResolved("failed"))
+    assert state.step is Step.CROSS_STREET
+    assert prompts(actions) == ["address_not_found", "cross_street"]
+
+
+@pytest.mark.parametrize(("said", "letters"), [(Said("6246", "dtmf"), True),
+                                               (Said("main and elm", "speech"), False)])
+def test_cross_street_by_speech_or_keypad_letters(said, letters) -> None:
+    state, actions = step(at(Step.CROSS_STREET), said)
+    assert actions == [ResolveAddress(said.text, said.via, letters)]
+
+
+def test_a_street_picked_from_a_list_still_needs_its_number() -> None:
+    elm = Place("Elm St", 1, 2, 0.6, kind="street", street="Elm St")
+    state, _ = step(at(Step.CHOOSE_ADDRESS, candidates=(MAIN, elm)), Said("2", "dtmf"))
+    assert state.step is Step.HOUSE_NUMBER and state.place == elm
+
+
+def test_the_read_back_says_the_address_as_a_person_would() -> None:
+    home = Place("123 Mass Ave", 1, 2, 0.97, spoken="one twenty-three Massachusetts Avenue")
+    _, actions = step(at(Step.RESOLVING, asked="address"), AddressResolved("certain", (home,)))
+    assert actions[-1].say_as == {"123 Mass Ave": "one twenty-three Massachusetts Avenue"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("step_", [Step.CATEGORY, Step.ADDRESS, Step.HOUSE_NUMBER])
+def test_agent_outside_hours_says_when_and_carries_on(step_) -> None:
+    before = replace(at(step_, place=MAIN), agent=False)
+    state, actions = step(before, Said("0", "dtmf"))
+    assert state == before
+    assert prompts(actions)[0] == "agent_closed" and isinstance(actions[-1], Ask)

@@ -93,3 +93,15 @@ def test_geocode_imports_no_web_or_storage_stack() -> None:
     code = "import sys, geocode; print(sorted({'flask', 'sqlalchemy'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("digits", "expected"),
+    [("6246", ["Main St"]), ("624", ["Main St"]), ("3438", ["5th Ave"]), ("356", ["Elm St"]),
+     ("62", ["Main St", "Maple Ct", "Maple St", "Martin Luther King Jr Blvd"])],
+)
+def test_streets_spelled_on_the_keypad(digits: str, expected: list[str]) -> None:
+    from geocode._keypad import keypad_matches
+
+    names = ["Main St", "Maple St", "Maple Ct", "Martin Luther King Jr Blvd", "5th Ave", "Elm St"]
+    assert sorted(keypad_matches(digits, names)) == sorted(expected)

@@ -8,8 +8,8 @@ from defusedxml import ElementTree
 import conversation as conv
 from conversation import Ask, End, Reply, Say, Transfer
 from intake.config import load_config
+from ivr.lint import twiml_problems
 from ivr.twiml import clean_hints, render, spoken_digits
-from tests.twiml_checker import twiml_problems
 
 WORDING = load_config().wording("voice")
 MENU = load_config().menu
@@ -60,11 +60,26 @@ def test_reference_is_read_digit_by_digit() -> None:
     assert "4, 0, 1, 7" in body and twiml_problems(body) == []
 
 
-def test_transfer_dials_the_agent_line() -> None:
-    body = voice(Reply("en", 3, (Say("transfer"), Transfer("asked"), End("transfer"))))
+def test_transfer_dials_the_agent_line_with_a_whisper() -> None:
+    body = render(Reply("en", 3, (Say("transfer"), Transfer("asked"), End("transfer"))), WORDING,
+                  answer_url="/a", silence_url="/s", agent_number="+15555550100",
+                  whisper_url="/voice/whisper?call=CA1")
     root = ElementTree.fromstring(body)
     assert [v.tag for v in root] == ["Say", "Dial", "Hangup"]
-    assert root.find("Dial").text == "+15555550100"
+    number = root.find("Dial/Number")
+    assert number.text == "+15555550100" and number.get("url") == "/voice/whisper?call=CA1"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "lang", "said"),
+    [("123 Massachusetts Avenue", "en", "one twenty-three Massachusetts Avenue"),
+     ("1205 Main Street", "en", "twelve oh five Main Street"),
+     ("1205 Main Street", "es", "1205 Main Street"),
+     ("Main Street & Elm Street", "es", "Main Street y Elm Street")],
+)
+def test_read_back_says_the_address_naturally(spoken: str, lang: str, said: str) -> None:
+    ask = Ask("confirm_address", "yesno", {"address": "X"}, say_as={"X": spoken})
+    assert said in voice(Reply(lang, 3, (ask,)))
 
 
 def test_a_reply_without_a_question_hangs_up() -> None:

@@ -1,4 +1,4 @@
-"""Checks TwiML against the rules Twilio imposes (shared TWILIO.md), for every voice test."""
+"""Checks TwiML against the rules Twilio imposes (shared TWILIO.md); used by replay and tests."""
 
 from __future__ import annotations
 
