@@ -149,6 +149,11 @@ class FallbackGeocoder:
         self.fallback = fallback
         self.when = when
 
+    def keypad(self, digits: str) -> Resolution:
+        """Keypad spelling needs the local street list: the primary's, when it has one."""
+        spell = getattr(self.primary, "keypad", None)
+        return spell(digits) if spell is not None else Resolution("failed", ())
+
     def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
         """The primary's hints, topped up from the fallback's."""
         out = self.primary.hints(limit, zip_code)

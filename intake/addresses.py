@@ -11,44 +11,12 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Protocol
 
 from conversation import AddressResolved, Place
-from geocode import spoken_name
+from geocode import Candidate, Geocoder, Resolution, spoken_name
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 4.0  # seconds; Twilio gives a webhook 15 s in all
-
-
-class _Candidate(Protocol):
-    @property
-    def label(self) -> str: ...
-    @property
-    def street(self) -> str: ...
-    @property
-    def number(self) -> int | None: ...
-    @property
-    def cross_street(self) -> str | None: ...
-    @property
-    def lat(self) -> float: ...
-    @property
-    def lon(self) -> float: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def kind(self) -> str: ...
-
-
-class _Resolution(Protocol):
-    @property
-    def status(self) -> str: ...
-    @property
-    def candidates(self) -> tuple[_Candidate, ...]: ...
-
-
-class Geocoder(Protocol):
-    def resolve(self, text: str, zip_code: str | None = None) -> _Resolution: ...
-    def hints(self, limit: int = 500) -> list[str]: ...
 
 
 class AddressResolver:
@@ -65,7 +33,7 @@ class AddressResolver:
 
     def resolve(self, text: str, letters: bool = False) -> AddressResolved:
         """Geocode free text, or keypad digits spelling a street (`letters`)."""
-        lookup: Callable[[str], _Resolution] = self.geocoder.resolve
+        lookup: Callable[[str], Resolution] = self.geocoder.resolve
         if letters:
             keypad = getattr(self.geocoder, "keypad", None)  # only the local gazetteer spells
             if keypad is None:
@@ -89,7 +57,7 @@ class AddressResolver:
             return AddressResolved("out_of_city", places)
         return AddressResolved("failed", places)
 
-    def place(self, c: _Candidate) -> Place:
+    def place(self, c: Candidate) -> Place:
         spoken = self.say(c.street)
         if c.kind == "intersection" and c.cross_street:
             spoken = f"{spoken} & {self.say(c.cross_street)}"
