@@ -36,7 +36,7 @@ from .model import (
     Transfer,
 )
 
-MAX_TRIES = 3
+MAX_TRIES = 3  # the default; staff may configure another ([conversation] tries)
 MAX_CHOICES = 3
 STREET_MARGIN = 0.15  # score lead that makes a street-only match clear enough to ask the number
 Result = tuple[State, list[Action]]
@@ -45,7 +45,8 @@ Handler = Callable[[State, Any], Result]
 
 def start(event: Started) -> Result:
     """A new conversation: greet, then take the first text as an answer if it is one."""
-    state = State(channel=event.channel, menu=event.menu, agent=event.agent)
+    state = State(channel=event.channel, menu=event.menu, agent=event.agent,
+                  max_tries=max(1, event.max_tries))
     greeting: list[Action] = [Say("greeting")]
     text = event.text.strip()
     if text and (words.language_of(text) or words.category_for(text, state.menu)):
@@ -122,7 +123,7 @@ def _advance(state: State, to: Step, **changes: Any) -> Result:
 def _failed(state: State, prompt: str = "not_understood") -> Result:
     """One more failure at this step: apologise and re-ask, or give up on the third."""
     tries = state.attempts + 1
-    if tries >= MAX_TRIES:
+    if tries >= state.max_tries:
         return _give_up(state)
     new = replace(state, attempts=tries)
     return new, [Say(prompt), question(new)]
@@ -151,7 +152,8 @@ def _global_command(state: State, event: Said) -> Result | None:
             return state, [Say("agent_closed"), question(state)]
         return _transfer(state, "asked")
     if text == "*" or words.is_one_of(text, words.START_OVER):
-        fresh = State(channel=state.channel, menu=state.menu, agent=state.agent, lang=state.lang)
+        fresh = State(channel=state.channel, menu=state.menu, agent=state.agent, lang=state.lang,
+                      max_tries=state.max_tries)
         new = replace(fresh, step=Step.CATEGORY)
         return new, [Say("start_over"), question(new)]
     if state.step is not Step.DESCRIPTION and words.is_one_of(text, words.HELP):
@@ -275,7 +277,7 @@ def _place_found(state: State, place: Place, found: tuple[Place, ...] = ()) -> R
 def _address_failed(state: State, prompt: str) -> Result:
     """Not found: first ask for a cross street (or keypad letters), then the address again."""
     tries = state.address_tries + 1
-    if tries >= MAX_TRIES:
+    if tries >= state.max_tries:
         return _give_up(state)
     first_miss = tries == 1 and prompt == "address_not_found" and state.asked == Step.ADDRESS
     to = Step.CROSS_STREET if first_miss else Step.ADDRESS
@@ -330,7 +332,7 @@ def _on_filed(state: State, event: RequestFiled) -> Result:
 
 def _on_offer_texts(state: State, event: Said) -> Result:
     answer = _yes_no(event)
-    if answer is None and state.attempts + 1 < MAX_TRIES:
+    if answer is None and state.attempts + 1 < state.max_tries:
         return _failed(state)
     wants = answer is True
     done = replace(state, step=Step.DONE, ended="filed", wants_texts=wants)

@@ -93,6 +93,7 @@ class State:
     lang: str = "en"
     menu: tuple[Category, ...] = ()
     agent: bool = False
+    max_tries: int = 3
     category: str | None = None
     answers: tuple[tuple[str, str], ...] = ()
     address_text: str | None = None
@@ -119,6 +120,7 @@ class Started:
     menu: tuple[Category, ...]
     agent: bool = False
     text: str = ""
+    max_tries: int = 3
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class StaffConfig:
     prompts: dict[str, Any]
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     pronunciations: dict[str, str] = field(default_factory=dict)
+    tries: int = 3
 
     @property
     def agent_number(self) -> str | None:
@@ -112,6 +113,7 @@ def load_config(path: Path | None = None) -> StaffConfig:
     if path is not None:
         staff = _read(path)
         data["city"] = {**data["city"], **staff.get("city", {})}
+        data["conversation"] = {**data.get("conversation", {}), **staff.get("conversation", {})}
         data["pronunciations"] = {**data.get("pronunciations", {}),
                                   **staff.get("pronunciations", {})}
         if "categories" in staff:
@@ -142,8 +144,11 @@ def load_config(path: Path | None = None) -> StaffConfig:
     city = {k: str(v) for k, v in data["city"].items()}
     questions = {str(c["code"]): dict(c.get("questions", {})) for c in data["categories"]}
     pronunciations = {str(k): str(v) for k, v in data.get("pronunciations", {}).items()}
+    tries = int(data.get("conversation", {}).get("tries", 3))
+    if not 1 <= tries <= 9:
+        raise ConfigError("[conversation] tries must be between 1 and 9")
     config = StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions,
-                         pronunciations=pronunciations)
+                         pronunciations=pronunciations, tries=tries)
     try:
         ZoneInfo(city.get("timezone") or "UTC")
         config.agent_open(datetime.now(ZoneInfo("UTC")))

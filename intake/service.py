@@ -112,7 +112,7 @@ class Intake:
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
             state, pending = conv.start(conv.Started(inbound.channel, self.menu, agent,
-                                                     inbound.text))
+                                                     inbound.text, self.config.tries))
         else:
             state = conv.load(row.state)
             try:

@@ -370,3 +370,13 @@ def test_agent_outside_hours_says_when_and_carries_on(step_) -> None:
     state, actions = step(before, Said("0", "dtmf"))
     assert state == before
     assert prompts(actions)[0] == "agent_closed" and isinstance(actions[-1], Ask)
+
+
+@pytest.mark.parametrize("tries", [1, 2, 4])
+def test_staff_choose_how_many_tries(tries) -> None:
+    state, _ = start(Started("voice", MENU, agent=True, max_tries=tries))
+    state, _ = step(state, Said("1", "dtmf"))
+    for _ in range(tries):
+        assert state.step is Step.CATEGORY
+        state, actions = step(state, Said("banana", "speech"))
+    assert state.step is Step.DONE and any(isinstance(a, Transfer) for a in actions)
