@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import db
+from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
 from .settings import Settings, mask_phone
 
@@ -62,6 +63,7 @@ def serve(host: str, port: int, threads: int) -> None:
     app = _app(settings)
     app.extensions[OUTBOX].start()
     base = f"http://{host}:{port}"
+    start_texts(app, base)
     click.echo(f"""
 open311-intake is running at {base}
   Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)
@@ -200,50 +202,107 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float)
         raise SystemExit(1)
 
 
-@main.group(invoke_without_command=True)
-@click.option("--status", type=click.Choice(["pending", "token", "failed", "delivered"]))
-@click.pass_context
-def outbox(ctx: click.Context, status: str | None) -> None:
-    """Reports waiting for, or done with, delivery to the Open311 server."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from .storage import Report
+@contextmanager
+def _reports_db() -> Iterator[db.Session]:
+    """A session on the (migrated) database of the settings, for the outbox commands."""
+    from .migrations import upgrade
 
     settings = Settings.from_env()
     with friendly_errors():
         engine = db.make_engine(settings.database_url)
-        from .migrations import upgrade
+        try:
+            upgrade(engine)
+            with db.Session(engine, expire_on_commit=False) as session:
+                yield session
+        finally:
+            engine.dispose()
 
-        upgrade(engine)
-        with db.Session(engine) as session:
-            query = select(Report).order_by(Report.id.desc()).limit(200)
-            if status:
-                query = query.where(Report.status == status)
-            reports = session.scalars(query).all()
-    if not reports:
+
+# What staff see for each stored status; "retrying" is a pending report that has failed before.
+_STATE_LABELS = {"pending": "pending", "token": "awaiting id", "uncertain": "checking",
+                 "failed": "FAILED", "delivered": "delivered"}
+_STATE_ORDER = ("failed", "uncertain", "retrying", "pending", "token", "delivered")
+
+
+def _state(status: str, attempts: int) -> str:
+    return "retrying" if status == "pending" and attempts else status
+
+
+@main.group(invoke_without_command=True)
+@click.option("--status", type=click.Choice(["pending", "retrying", "uncertain", "token",
+                                             "failed", "delivered"]),
+              help="Only reports in this state.")
+@click.option("--limit", default=50, show_default=True, help="At most this many per state.")
+@click.pass_context
+def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
+    """Reports waiting for, or done with, delivery to the Open311 server.
+
+    States: pending (not tried yet), retrying (server down or erring), checking (a POST may
+    have been filed: looking it up before sending again), awaiting id (the server gave a
+    token), FAILED (the server refused it: fix, then `intake outbox retry REF`), delivered.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import func
+
+    from .storage import Report
+
+    with _reports_db() as session:
+        counts: dict[str, int] = {}
+        rows = session.execute(select(Report.status, Report.attempts > 0, func.count())
+                               .group_by(Report.status, Report.attempts > 0)).all()
+        for st, tried, n in rows:
+            key = _state(st, int(tried))
+            counts[key] = counts.get(key, 0) + n
+        shown: list[Report] = []
+        for state in _STATE_ORDER:
+            if (status and state != status) or not counts.get(state):
+                continue
+            query = select(Report).order_by(Report.id.desc()).limit(limit)
+            if state == "retrying":
+                query = query.where(Report.status == "pending", Report.attempts > 0)
+            elif state == "pending":
+                query = query.where(Report.status == "pending", Report.attempts == 0)
+            else:
+                query = query.where(Report.status == state)
+            shown.extend(session.scalars(query).all())
+    if not counts:
         click.echo("No reports.")
-    for r in reports:
-        click.echo(f"{r.reference}  {r.status:9}  tries={r.attempts:<3} {r.service_code:18} "
-                   f"{r.address[:40]:40} id={r.service_request_id or '-'}"
-                   + (f"\n           last error: {r.last_error}" if r.last_error else ""))
+        return
+    click.echo(", ".join(f"{counts[s]} {_STATE_LABELS.get(s, s)}" for s in _STATE_ORDER
+                         if counts.get(s)))
+    now = db.utcnow()
+    for r in shown:
+        state = _state(r.status, r.attempts)
+        if r.status == "delivered":
+            when = f"id {r.service_request_id}"
+        elif r.status == "failed":
+            when = "needs staff"
+        else:
+            seconds = max(0, int((r.next_attempt_at - now).total_seconds()))
+            when = f"next try in {seconds}s"
+        click.echo(f"{r.reference}  {_STATE_LABELS.get(state, state):11}  tries={r.attempts:<3} "
+                   f"{r.service_code:18} {r.address[:36]:36}  {when}")
+        if r.last_error and r.status != "delivered":
+            click.echo(f"           last error: {r.last_error}")
 
 
 @outbox.command("retry")
 @click.argument("reference")
 def outbox_retry(reference: str) -> None:
     """Send a failed report again (after fixing what the server complained about)."""
-    from .storage import Report
+    from .outbox import retry_failed
 
-    settings = Settings.from_env()
-    with friendly_errors():
-        engine = db.make_engine(settings.database_url)
-        with db.Session(engine) as session, session.begin():
-            report = session.scalar(select(Report).where(Report.reference == reference))
-            if report is None:
-                raise click.ClickException(f"no report with reference {reference}")
-            report.status = "pending"
-            report.next_attempt_at = db.utcnow()
-    click.echo(f"Report {reference} will be sent again by the running service.")
+    with _reports_db() as session, session.begin():
+        report = retry_failed(session, reference)
+        if report is None:
+            raise click.ClickException(f"no report with reference {reference}")
+        if report.status == "delivered":
+            click.echo(f"Report {reference} was already filed as {report.service_request_id}.")
+            return
+        how = ("looked up, and sent again only if the server does not have it,"
+               if report.status == "uncertain" else "sent again")
+    click.echo(f"Report {reference} will be {how} by the running service.")
 
 
 @main.group("db")
@@ -261,6 +320,9 @@ def db_upgrade() -> None:
         upgrade(db.make_engine(settings.database_url))
     click.echo(f"Database is up to date: {_safe_url(settings.database_url)}")
 
+
+main.add_command(poll)
+main.add_command(texts)
 
 try:
     from .cli_streets import streets

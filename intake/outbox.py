@@ -1,28 +1,42 @@
-"""Delivering confirmed reports to the city's Open311 server, retried until filed.
+"""Delivering confirmed reports to the city's Open311 server: each filed exactly once.
 
-Reports are already committed before this runs, so the resident has a reference whatever the
-server does. Each attempt reads the report, talks HTTP outside any transaction (SQLite keeps
-one writer), then records the outcome: delivered, retry later with backoff and jitter, or
-failed for staff (the server rejected it as invalid).
+Reports are committed before this runs, so the resident has a reference whatever the server
+does. One attempt: claim the report with a lease (one conditional UPDATE, so one worker
+only), talk HTTP outside any transaction (SQLite keeps one writer), record the outcome.
+
+- A POST whose answer we never got (timeout, dropped connection, 5xx, an empty 2xx) may have
+  created the request: the report becomes *uncertain* and is not posted again until a lookup
+  (``GET requests`` for its service around the time it was sent, matching the "ref NNNNNNN"
+  that `description_for` writes) has come back empty; a failed lookup is retried later.
+  A duplicate answer (Boston's 400 "base is a duplicate") means "look it up" too.
+- The window of every POST is written down before it is sent, so a worker that dies mid-POST
+  leaves an uncertain report, never a pending one.
+- Timeouts and 5xx are retried with exponential backoff and jitter; other 4xx go to
+  `failed` with the server's words for staff (`intake outbox retry REF`).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from open311_client import (
+    DESCRIPTION_LIMIT,
     ConfigurationError,
     NewRequest,
     NotFound,
     Open311Client,
     Open311Error,
+    ServerUnavailable,
+    ServiceRequest,
     ValidationError,
 )
 
@@ -31,71 +45,214 @@ from .storage import Report
 
 log = logging.getLogger(__name__)
 
-RETRY_BASE = timedelta(seconds=5)
-RETRY_CAP = timedelta(minutes=30)
-TOKEN_POLL = timedelta(seconds=10)
-LEASE = timedelta(minutes=2)
-DUE = ("pending", "token")
+DUE = ("pending", "token", "uncertain")
+STATUSES = ("pending", "token", "uncertain", "failed", "delivered")
 _RNG = random.Random()
+# Boston: <code>400</code><description>Invalid service request: base is a duplicate.</description>
+_DUPLICATE = re.compile(r"base[ _]is[ _](a[ _])?duplicate|\bis a duplicate\b|\bduplicate request\b",
+                        re.IGNORECASE)
+_MIN_SPLIT = timedelta(seconds=2)
+_MAX_SPLITS = 12
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Timing of delivery and lookups; the defaults suit a city server, tests shorten them.
+
+    `settle`: how long after an unanswered POST an empty lookup is believed (servers may list
+    a new request late). `lookup_slack`: how far either side of the sending window a lookup
+    searches (clock skew). `lookup_page_size`: at most the smallest cap servers apply (50).
+    """
+
+    retry_base: timedelta = timedelta(seconds=5)
+    retry_cap: timedelta = timedelta(minutes=30)
+    token_poll: timedelta = timedelta(seconds=10)
+    lease: timedelta = timedelta(minutes=2)
+    settle: timedelta = timedelta(seconds=30)
+    lookup_slack: timedelta = timedelta(minutes=10)
+    lookup_page_size: int = 50
+
+    def __post_init__(self) -> None:
+        if self.lease <= timedelta(0) or self.lookup_page_size < 1:
+            raise ValueError("lease and lookup_page_size must be positive")
+
+
+DEFAULT_POLICY = Policy()
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    """What one attempt found. `sent`: (start, end) of a POST that may have created it."""
+
+    status: str  # delivered, token, failed, uncertain, retry (certainly not created)
     service_request_id: str | None = None
     token: str | None = None
     notice: str | None = None
     error: str | None = None
+    sent: tuple[datetime, datetime] | None = None
+    adopted: bool = False
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with full jitter: up to base * 2^(attempts-1), capped."""
-    ceiling: timedelta = min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+def backoff(attempts: int, rng: random.Random | None = None,
+            policy: Policy = DEFAULT_POLICY) -> timedelta:
+    """Exponential backoff with jitter: between half and all of base * 2^(attempts-1), capped."""
+    ceiling: timedelta = min(policy.retry_base * 2 ** min(max(attempts - 1, 0), 30),
+                             policy.retry_cap)
     share: float = (rng or _RNG).uniform(0.5, 1.0)
     return ceiling * share
 
 
 def description_for(report: Report) -> str:
-    """What the city sees: the resident's words, how it was reported, and our reference."""
+    """What the city sees: the resident's words, how it was reported, and our reference.
+
+    The reference comes last and always survives the 4,000-character limit (lookups need it).
+    """
     said = (report.description or "").strip()
     how = "phone" if report.channel == "voice" else "text message"
     tail = f"(Reported by {how} via 311 intake, ref {report.reference}.)"
     if report.address_as_said and report.address_as_said != report.address:
         tail = f"Address as given: {report.address_as_said!r}. {tail}"
+    tail = tail[-(DESCRIPTION_LIMIT // 2):]
+    room = DESCRIPTION_LIMIT - len(tail) - 1
+    if len(said) > room:
+        said = said[: room - 1].rsplit(" ", 1)[0].rstrip() + "…"
     return f"{said} {tail}".strip()
 
 
-def attempt(client: Open311Client, report: Report) -> Outcome:
-    """One delivery attempt; never raises for protocol or network failures."""
+def reference_pattern(reference: str) -> re.Pattern[str]:
+    """Finds our reference in a description the server gives back."""
+    return re.compile(rf"\bref {re.escape(reference)}\b")
+
+
+class LookupInconclusive(Exception):
+    """The server's lists may have been cut short: an empty lookup proves nothing."""
+
+
+def find_filed(
+    client: Open311Client, report: Report, policy: Policy = DEFAULT_POLICY
+) -> ServiceRequest | None:
+    """The request an earlier POST of `report` created, if the server lists it.
+
+    Searches `GET requests` for the report's service in its sending window (plus slack) and
+    matches the reference in the description. Lists are paged; a list that may have been
+    silently capped (a whole number of pages) without a match is searched again in halves,
+    and raises LookupInconclusive when halving cannot get under the cap. Open311Error
+    propagates: a failed lookup proves nothing either.
+    """
+    if report.sent_from is None or report.sent_until is None:
+        return None
+    pattern = reference_pattern(report.reference)
+    return _search(client, report.service_code, pattern, report.sent_from - policy.lookup_slack,
+                   report.sent_until + policy.lookup_slack, policy.lookup_page_size, 0)
+
+
+def _search(client: Open311Client, code: str, pattern: re.Pattern[str], start: datetime,
+            end: datetime, page: int, depth: int) -> ServiceRequest | None:
+    records = client.get_requests(service_code=code, start_date=start, end_date=end,
+                                  page_size=page)
+    for record in records:
+        if record.description and pattern.search(record.description):
+            return record
+    if not (len(records) >= page and len(records) % page == 0):
+        return None
+    if end - start <= _MIN_SPLIT or depth >= _MAX_SPLITS:
+        raise LookupInconclusive(f"{len(records)} requests listed between {start:%H:%M:%S} "
+                                 f"and {end:%H:%M:%S}: the list may be cut short")
+    middle = start + (end - start) / 2
+    return (_search(client, code, pattern, start, middle, page, depth + 1)
+            or _search(client, code, pattern, middle, end, page, depth + 1))
+
+
+def attempt(
+    client: Open311Client,
+    report: Report,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    now: datetime | None = None,
+    before_post: Callable[[datetime], None] = lambda started: None,
+) -> Outcome:
+    """One delivery attempt; never raises for protocol or network failures.
+
+    `before_post(started)` runs just before a POST goes out (the caller writes the sending
+    window down there). `now` is the scheduling clock an empty lookup is judged by.
+    """
+    if report.token and not report.service_request_id:
+        return _poll_token(client, report)
+    if report.sent_from is not None and report.sent_until is not None:
+        moment = now or utcnow()
+        settled = report.sent_until + policy.settle
+        if moment < settled:
+            return Outcome("uncertain", error="waiting before looking up an unanswered POST")
+        try:
+            found = find_filed(client, report, policy)
+        except Open311Error as exc:
+            return Outcome("uncertain", error=f"lookup failed, not posting: {_say(exc)}")
+        except LookupInconclusive as exc:
+            return Outcome("uncertain", error=f"lookup inconclusive, not posting: {exc}")
+        if found is not None:
+            return Outcome("delivered", service_request_id=found.service_request_id,
+                           notice=found.service_notice, adopted=True)
+    return _post(client, report, before_post)
+
+
+def _poll_token(client: Open311Client, report: Report) -> Outcome:
+    assert report.token is not None
     try:
-        if report.token and not report.service_request_id:
-            try:
-                found = client.request_id_from_token(report.token)
-            except NotFound:  # some servers say 404 until the token is processed
-                found = None
-            if found:
-                return Outcome("delivered", service_request_id=found)
-            return Outcome("token", token=report.token)
+        try:
+            found = client.request_id_from_token(report.token)
+        except NotFound:  # some servers say 404 until the token is processed
+            found = None
+    except (ValidationError, ConfigurationError) as exc:
+        return Outcome("failed", error=_say(exc))
+    except Open311Error as exc:
+        return Outcome("retry", error=_say(exc))
+    if found:
+        return Outcome("delivered", service_request_id=found)
+    return Outcome("token", token=report.token)
+
+
+def _post(client: Open311Client, report: Report,
+          before_post: Callable[[datetime], None]) -> Outcome:
+    started = utcnow()
+    before_post(started)
+    try:
         result = client.post_request(NewRequest(
             service_code=report.service_code, lat=report.lat, long=report.lon,
             address_string=report.address, description=description_for(report),
             attributes=report.attributes or {},
         ))
-    except (ValidationError, ConfigurationError, NotFound) as exc:
-        return Outcome("failed", error=f"{type(exc).__name__}: {exc}")
-    except Open311Error as exc:
-        return Outcome("retry", error=f"{type(exc).__name__}: {exc}")
+    except ServerUnavailable as exc:
+        if exc.maybe_sent:
+            return Outcome("uncertain", error=_say(exc), sent=(started, utcnow()))
+        return Outcome("retry", error=_say(exc))
+    except ValidationError as exc:
+        if not any(_DUPLICATE.search(f"{code} {text}") for code, text in exc.errors):
+            return Outcome("failed", error=_say(exc))
+        if report.sent_from is None:  # we never sent it before: someone else's request
+            return Outcome("failed", error="the server says this duplicates a request it "
+                                           f"already has (not one we sent): {_say(exc)}")
+        return Outcome("uncertain", error=f"the server says it has it already: {_say(exc)}",
+                       sent=(started, utcnow()))
+    except (ConfigurationError, NotFound) as exc:
+        return Outcome("failed", error=_say(exc))
+    except Open311Error as exc:  # pragma: no cover - the hierarchy has no other members
+        return Outcome("uncertain", error=_say(exc), sent=(started, utcnow()))
     if result.service_request_id:
         return Outcome("delivered", service_request_id=result.service_request_id,
                        notice=result.service_notice)
     if result.token:
         return Outcome("token", token=result.token, notice=result.service_notice)
-    return Outcome("retry", error="server answered with neither an id nor a token")
+    return Outcome("uncertain", error="the server answered with neither an id nor a token",
+                   sent=(started, utcnow()))
+
+
+def _say(exc: Open311Error) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def deliver_due(
     sessions: sessionmaker[Session], client: Open311Client, *, limit: int = 100,
-    now: datetime | None = None,
+    now: datetime | None = None, policy: Policy = DEFAULT_POLICY,
 ) -> int:
     """Try every report that is due; returns how many were delivered."""
     moment = now or utcnow()
@@ -106,21 +263,27 @@ def deliver_due(
         ).all()
     delivered = 0
     for report_id in due:
-        report = claim(sessions, report_id, moment)
+        report = claim(sessions, report_id, moment, policy)
         if report is None:
             continue  # another worker has it
-        outcome = attempt(client, report)
+
+        def write_ahead(started: datetime, report_id: int = report_id) -> None:
+            mark_sending(sessions, report_id, started, policy)
+
+        outcome = attempt(client, report, policy=policy, now=moment, before_post=write_ahead)
         with sessions.begin() as session:
-            record(session.get_one(Report, report_id), outcome)
+            record(session.get_one(Report, report_id), report, outcome, policy)
         delivered += outcome.status == "delivered"
     return delivered
 
 
-def claim(sessions: sessionmaker[Session], report_id: int, now: datetime) -> Report | None:
+def claim(sessions: sessionmaker[Session], report_id: int, now: datetime,
+          policy: Policy = DEFAULT_POLICY) -> Report | None:
     """Take a due report for one attempt by pushing its next attempt a lease ahead.
 
     The conditional UPDATE succeeds for one worker only, so two workers never post the same
     report at once; if this one dies, the report becomes due again when the lease ends.
+    Returns a detached snapshot of the report as it was when claimed.
     """
     with sessions.begin() as session:
         report = session.get(Report, report_id)
@@ -130,7 +293,7 @@ def claim(sessions: sessionmaker[Session], report_id: int, now: datetime) -> Rep
             update(Report)
             .where(Report.id == report_id, Report.next_attempt_at == report.next_attempt_at,
                    Report.status == report.status)
-            .values(next_attempt_at=now + LEASE)
+            .values(next_attempt_at=now + policy.lease)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -139,42 +302,94 @@ def claim(sessions: sessionmaker[Session], report_id: int, now: datetime) -> Rep
         return report
 
 
-def record(report: Report, outcome: Outcome) -> None:
+def mark_sending(sessions: sessionmaker[Session], report_id: int, started: datetime,
+                 policy: Policy = DEFAULT_POLICY) -> None:
+    """Write down, before it is sent, that a POST may create this report's request."""
+    with sessions.begin() as session:
+        session.execute(
+            update(Report).where(Report.id == report_id)
+            .values(status="uncertain", sent_from=func.coalesce(Report.sent_from, started),
+                    sent_until=started + policy.lease)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def record(report: Report, before: Report, outcome: Outcome,
+           policy: Policy = DEFAULT_POLICY) -> None:
+    """Store an attempt's outcome on `report`; `before` is the report as it was claimed."""
     now = utcnow()
     report.attempts += 1
     report.service_notice = outcome.notice or report.service_notice
+    # Unless this attempt left something new in doubt, the window is what it was before.
+    report.sent_from, report.sent_until = before.sent_from, before.sent_until
     if outcome.status == "delivered":
         report.status = "delivered"
         report.service_request_id = outcome.service_request_id
         report.delivered_at = now
         report.last_error = None
-        log.info("report %s filed as %s", report.reference, outcome.service_request_id)
+        report.sent_from = report.sent_until = None
+        how = "found already filed" if outcome.adopted else "filed"
+        log.info("report %s %s as %s", report.reference, how, outcome.service_request_id)
     elif outcome.status == "token":
         report.status = "token"
         report.token = outcome.token
-        report.next_attempt_at = now + TOKEN_POLL
+        report.next_attempt_at = now + policy.token_poll
+        report.sent_from = report.sent_until = None
     elif outcome.status == "failed":
         report.status = "failed"
         report.last_error = outcome.error
         log.error("report %s rejected by the server, needs staff: %s", report.reference,
                   outcome.error)
+    elif outcome.status == "uncertain":
+        report.status = "uncertain"
+        if outcome.sent is not None:
+            start, end = outcome.sent
+            report.sent_from = min(report.sent_from or start, start)
+            report.sent_until = end
+        assert report.sent_until is not None
+        report.next_attempt_at = max(now + backoff(report.attempts, policy=policy),
+                                     report.sent_until + policy.settle)
+        report.last_error = outcome.error
+        log.warning("report %s may have been filed (attempt %d); will look it up: %s",
+                    report.reference, report.attempts, outcome.error)
     else:
-        report.next_attempt_at = now + backoff(report.attempts)
+        report.status = before.status
+        report.next_attempt_at = now + backoff(report.attempts, policy=policy)
         report.last_error = outcome.error
         log.warning("report %s not delivered (attempt %d), retrying: %s", report.reference,
                     report.attempts, outcome.error)
+
+
+def retry_failed(session: Session, reference: str) -> Report | None:
+    """Make a report due now (staff, after fixing what the server complained about).
+
+    A report that may already have been filed is looked up before it is posted again.
+    """
+    report = session.scalar(select(Report).where(Report.reference == reference))
+    if report is None or report.status == "delivered":
+        return report
+    if report.token:
+        report.status = "token"
+    elif report.sent_from is not None:
+        report.status = "uncertain"
+    else:
+        report.status = "pending"
+    report.next_attempt_at = utcnow()
+    return report
 
 
 class OutboxWorker(threading.Thread):
     """Delivers due reports every `interval` seconds, or at once when woken."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], client: Open311Client, interval: float = 2.0
+        self, sessions: sessionmaker[Session], client: Open311Client, interval: float = 2.0,
+        policy: Policy = DEFAULT_POLICY,
     ) -> None:
         super().__init__(name="outbox", daemon=True)
         self.sessions = sessions
         self.client = client
         self.interval = interval
+        self.policy = policy
         self._wake = threading.Event()
         self._stopping = threading.Event()
 
@@ -190,6 +405,6 @@ class OutboxWorker(threading.Thread):
             self._wake.wait(self.interval)
             self._wake.clear()
             try:
-                deliver_due(self.sessions, self.client)
+                deliver_due(self.sessions, self.client, policy=self.policy)
             except Exception:  # keep delivering after a database hiccup
                 log.exception("outbox pass failed; will try again")

@@ -78,7 +78,8 @@ class Report(Base):
     address_as_said: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    # pending -> delivered (or token_pending -> delivered); failed = needs staff
+    # pending -> delivered, or pending -> token -> delivered; uncertain = a POST may have
+    # created it, look it up before posting again; failed = needs staff (see intake.outbox)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -91,3 +92,7 @@ class Report(Base):
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When POSTs that may have reached the server without our knowing the answer were sent
+    # (first start, last end): the window a lookup searches. None while nothing is in doubt.
+    sent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

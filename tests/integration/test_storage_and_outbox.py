@@ -121,7 +121,7 @@ def test_server_errors_are_retried_not_dropped(app: Flask) -> None:
     assert deliver_due(worker.sessions, client_with_fault(app, "fail")) == 0
     with db.sessions(app)() as session:
         report = session.scalars(select(Report)).one()
-    assert report.status == "pending" and report.attempts == 1 and "500" in report.last_error
+    assert report.status == "uncertain" and report.attempts == 1 and "500" in report.last_error
     assert deliver_due(worker.sessions, worker.client, now=report.next_attempt_at) == 1
     assert count(app, SandboxRequest) == 1
 
