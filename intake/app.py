@@ -24,8 +24,10 @@ from . import db
 from .addresses import AddressResolver, Geocoder
 from .catalogue import synced_menu
 from .config import StaffConfig, load_config
+from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import OutboxWorker
+from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
 from .service import Intake
 from .settings import Settings
@@ -69,7 +71,9 @@ def create_app(
     voice = ivr.create_blueprint(intake.handle, staff.wording("voice"),
                                  agent_number=staff.agent_number,
                                  hints=_hints(staff, resolver))
-    texts = sms.create_blueprint(intake.handle, staff.wording("sms"))
+    texts = sms.create_blueprint(intake.handle, staff.wording("sms"),
+                                 sms_hooks(db.sessions(app), staff))
+    wire_texts(app, settings, staff, client)
     for bp in (voice, texts):
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
     app.register_blueprint(voice, url_prefix="/voice")

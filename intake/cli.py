@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import db
+from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
 from .settings import Settings, mask_phone
 
@@ -62,6 +63,7 @@ def serve(host: str, port: int, threads: int) -> None:
     app = _app(settings)
     app.extensions[OUTBOX].start()
     base = f"http://{host}:{port}"
+    start_texts(app, base)
     click.echo(f"""
 open311-intake is running at {base}
   Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)
@@ -318,6 +320,9 @@ def db_upgrade() -> None:
         upgrade(db.make_engine(settings.database_url))
     click.echo(f"Database is up to date: {_safe_url(settings.database_url)}")
 
+
+main.add_command(poll)
+main.add_command(texts)
 
 try:
     from .cli_streets import streets

@@ -35,6 +35,15 @@ class Settings:
     city_name: str | None
     sandbox_step_seconds: float
     worker_interval: float
+    # status texts (issue 5); defaults keep older callers of the constructor working
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_url: str | None = None  # a stand-in for https://api.twilio.com (tests)
+    city_timezone: str | None = None  # None: the staff file's [city] timezone
+    quiet_hours: str = "21:00-08:00"
+    poll_interval: float = 60.0
+    poll_batch_size: int = 50
+    poll_in_server: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,7 +72,21 @@ class Settings:
             city_name=env.get("INTAKE_CITY") or None,
             sandbox_step_seconds=float(env.get("SANDBOX_STEP_SECONDS", "60")),
             worker_interval=float(env.get("OUTBOX_INTERVAL", "2")),
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            twilio_api_url=env.get("TWILIO_API_URL") or None,
+            city_timezone=env.get("CITY_TIMEZONE") or None,
+            quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
+            poll_interval=float(env.get("POLL_INTERVAL", "60")),
+            poll_batch_size=int(env.get("POLL_BATCH_SIZE", "50")),
+            poll_in_server=_flag(env.get("POLL_IN_SERVER"), default=not token),
         )
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def demo_token(var_dir: Path) -> str:

@@ -1,5 +1,46 @@
-"""The SMS channel: Twilio messaging webhooks in, reply text out. No storage, no Open311 here."""
+"""The SMS channel: Twilio messaging webhooks in, reply text out, status texts sent.
 
-from .views import create_blueprint
+No storage and no Open311 here: the app passes in `Hooks` (opt-out records, a resident's
+reports, delivery callbacks) and calls a `Sender` with the texts it has queued.
+"""
 
-__all__ = ["create_blueprint"]
+from .keywords import Keyword, classify
+from .segments import GSM7, UCS2, encoding, fit, gsm_safe, segments
+from .sender import (
+    UNSUBSCRIBED,
+    ConsoleSender,
+    OutboundText,
+    RewritingHttpClient,
+    Sender,
+    Sent,
+    TwilioSender,
+)
+from .texts import MAX_SEGMENTS, RequestStatus, help_text, requests_text, status_reply, status_text
+from .views import DeliveryReport, Hooks, create_blueprint
+
+__all__ = [
+    "GSM7",
+    "UCS2",
+    "MAX_SEGMENTS",
+    "UNSUBSCRIBED",
+    "ConsoleSender",
+    "DeliveryReport",
+    "Hooks",
+    "Keyword",
+    "OutboundText",
+    "RequestStatus",
+    "RewritingHttpClient",
+    "Sender",
+    "Sent",
+    "TwilioSender",
+    "classify",
+    "create_blueprint",
+    "encoding",
+    "fit",
+    "gsm_safe",
+    "help_text",
+    "requests_text",
+    "segments",
+    "status_reply",
+    "status_text",
+]

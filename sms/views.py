@@ -1,41 +1,124 @@
 """Messaging webhooks: a text becomes one `Inbound` keyed by (From, To); the reply is TwiML.
 
-Opt-out keywords are Twilio's and the carrier's business: the conversation never answers them.
+Before the conversation sees a text, keywords are handled here: opt-out (STOP and Twilio's
+list, or `OptOutType=STOP`) is recorded and never answered by the conversation; START/UNSTOP
+opt back in (YES only when the number is opted out: otherwise it is an answer); HELP outside
+a conversation gets the city's help text; `STATUS 1234567`, a bare reference number of one of
+the sender's own reports, and `MY REQUESTS` are answered from the app's records.
+`POST /status` records Twilio's delivery callbacks. Storage is reached only through `Hooks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from conversation import Inbound, Reply, Said, Wording
 
+from .keywords import OPT_OUT, classify
 from .render import render
+from .texts import RequestStatus, help_text, requests_text, status_reply, word
 
-OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+__all__ = ["OPT_OUT", "DeliveryReport", "Hooks", "create_blueprint"]
+
 Handle = Callable[[Inbound], Reply]
 
 
-def create_blueprint(handle: Handle, wording: Wording) -> Blueprint:
+@dataclass(frozen=True)
+class DeliveryReport:
+    """One status callback: which message (our id from the callback URL, Twilio's SID)."""
+
+    text_id: str | None
+    message_sid: str | None
+    status: str
+    error_code: int | None = None
+
+
+def _nothing(*_: object) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the app provides to the SMS channel; the defaults keep nothing and know nothing."""
+
+    opt_out: Callable[[str, str], None] = _nothing  # (phone, keyword)
+    opt_in: Callable[[str], None] = _nothing
+    is_opted_out: Callable[[str], bool] = lambda phone: False
+    in_conversation: Callable[[str], bool] = lambda key: False  # key 'From|To'
+    status_for: Callable[[str, str], RequestStatus | None] = lambda phone, ref: None
+    open_requests: Callable[[str], Sequence[RequestStatus]] = lambda phone: ()
+    language: Callable[[str], str] = lambda phone: "en"
+    record_delivery: Callable[[DeliveryReport], None] = _nothing
+
+
+def _twiml(text: str = "") -> Response:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = None) -> Blueprint:
     bp = Blueprint("sms", __name__)
+    app = hooks or Hooks()
+
+    def keyword_answer(sender: str, key: str, body: str, opt_out_type: str) -> Response | None:
+        """The answer to a keyword, or None when the conversation should have the text."""
+        keyword = classify(body, opt_out_type)
+        if keyword is None:
+            return None
+        if keyword.kind == "opt_out":
+            app.opt_out(sender, keyword.word or "stop")
+            return _twiml()  # Twilio (and the carrier) confirm; nothing more may be sent
+        if keyword.kind == "opt_in":
+            if keyword.word == "yes" and not app.is_opted_out(sender):
+                return None  # an answer ("yes, that address") inside a conversation
+            app.opt_in(sender)
+            return _twiml(word(wording, app.language(sender), "sms_opted_in"))
+        if keyword.kind == "help":
+            if app.in_conversation(key):
+                return None  # the conversation's own help fits the question being asked
+            return _twiml(help_text(wording, app.language(sender)))
+        if keyword.kind == "my_requests":
+            lang = app.language(sender)
+            return _twiml(requests_text(wording, lang, app.open_requests(sender)))
+        found = app.status_for(sender, keyword.reference)
+        if found is not None:
+            return _twiml(status_reply(wording, found))
+        if not keyword.explicit:
+            return None  # a bare number that is not one of theirs: maybe an answer
+        return _twiml(word(wording, app.language(sender), "status_unknown",
+                           reference=keyword.reference))
 
     @bp.post("")
     def incoming() -> Response:
         form = request.form
         body = form.get("Body", "")
-        if body.strip().lower() in OPT_OUT or form.get("OptOutType") == "STOP":
-            return Response(str(MessagingResponse()), mimetype="text/xml")
         sender, city = form.get("From", ""), form.get("To", "")
+        key = f"{sender}|{city}"
+        answered = keyword_answer(sender, key, body, form.get("OptOutType", ""))
+        if answered is not None:
+            return answered
         message = form.get("MessageSid") or form.get("SmsSid") or ""
-        reply = handle(Inbound(channel="sms", key=f"{sender}|{city}", delivery_id=message,
+        reply = handle(Inbound(channel="sms", key=key, delivery_id=message,
                                event=Said(body, "text"), phone=sender, city_number=city,
                                text=body))
         return Response(render(reply, wording), mimetype="text/xml")
 
     @bp.post("/status")
     def status() -> Response:
+        form = request.form
+        code = form.get("ErrorCode", "").strip()
+        app.record_delivery(DeliveryReport(
+            text_id=request.args.get("text") or None,
+            message_sid=form.get("MessageSid") or form.get("SmsSid") or None,
+            status=(form.get("MessageStatus") or form.get("SmsStatus") or "").lower(),
+            error_code=int(code) if code.isdigit() else None,
+        ))
         return Response(status=204)
 
     return bp

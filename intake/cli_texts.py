@@ -1,0 +1,84 @@
+"""`intake poll` (status poller, once or as a loop) and `intake texts` (the outbound texts)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import click
+
+from . import db
+from .settings import Settings, mask_phone
+
+
+def start_texts(app: object, base_url: str) -> None:
+    """In `intake serve`: send queued texts (and poll, in demo mode) in a background thread."""
+    from flask import Flask
+
+    from .messaging import TEXTS, Messaging
+
+    assert isinstance(app, Flask)
+    messaging: Messaging = app.extensions[TEXTS]
+    settings: Settings = app.config["SETTINGS"]
+    if not settings.public_base_url:
+        messaging.callback_base = base_url
+    messaging.worker.start()
+
+
+@click.command()
+@click.option("--loop", is_flag=True, help="Keep polling every --interval seconds.")
+@click.option("--interval", type=float, default=None,
+              help="Seconds between passes with --loop (default: POLL_INTERVAL).")
+@click.option("--no-send", is_flag=True, help="Queue texts but leave sending to the server.")
+def poll(loop: bool, interval: float | None, no_send: bool) -> None:
+    """Read the status of every tracked open request and text residents about changes."""
+    from .cli import _app
+    from .messaging import TEXTS, Messaging
+    from .texts import send_due
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    app = _app(settings)
+    messaging: Messaging = app.extensions[TEXTS]
+    pause = interval if interval is not None else settings.poll_interval
+    while True:
+        result = messaging.poller.poll_once()
+        sent = 0 if no_send else send_due(db.sessions(app), messaging.sender,
+                                          messaging.callback_base)
+        click.echo(f"tracked={result.tracked} changes={result.changes} "
+                   f"texts_queued={result.texts} texts_sent={sent} errors={result.errors}")
+        if not loop:
+            return
+        time.sleep(pause)
+
+
+@click.command()
+@click.option("--phone", default=None, help="Only texts to this number.")
+@click.option("--limit", default=50, show_default=True)
+def texts(phone: str | None, limit: int) -> None:
+    """Outbound texts, newest first: status updates and what became of them."""
+    from .migrations import upgrade
+    from .texts import texts_for
+
+    settings = Settings.from_env()
+    from .cli import friendly_errors
+
+    with friendly_errors():
+        engine = db.make_engine(settings.database_url)
+        try:
+            upgrade(engine)
+            with db.Session(engine) as session:
+                rows = texts_for(session, phone, limit)
+        finally:
+            engine.dispose()
+    if not rows:
+        click.echo("No texts.")
+    now = db.utcnow()
+    for t in rows:
+        wait = ""
+        if t.status == "waiting" and t.not_before > now:
+            wait = f" (waits until {t.not_before:%Y-%m-%d %H:%M} UTC)"
+        error = f" error {t.error_code or ''} {t.error or ''}".rstrip() if t.error else ""
+        click.echo(f"#{t.id} {t.created_at:%Y-%m-%d %H:%M} {t.kind:8} {mask_phone(t.phone)} "
+                   f"{t.status}{wait} {t.segments} seg {t.encoding}{error}\n    {t.body}")

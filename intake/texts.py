@@ -1,0 +1,368 @@
+"""Outbound texts: opt-outs, the queue, sending through a `sms.Sender`, delivery callbacks.
+
+Rules: nothing is queued for, and nothing waiting is sent to, an opted-out number; a text is
+claimed by one sender at a time (a lease, like the report outbox); a refusal Twilio calls
+permanent (4xx) fails the text at once, trouble that may pass is retried a few times; a
+delivery state only ever moves forward, whatever order callbacks arrive in. Phone numbers
+are stored (texts need them) and logged masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+import sms
+from sms import UNSUBSCRIBED, DeliveryReport, OutboundText, Sender
+
+from .db import Base, UTCDateTime, utcnow
+from .settings import mask_phone
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)
+RETRY_BASE = timedelta(seconds=30)
+# How far along a message is; a state replaces another only when it ranks higher, so a
+# late "sent" callback never undoes "delivered". Terminal states share the top rank.
+RANK = {
+    "waiting": 0, "claimed": 1, "accepted": 2, "scheduled": 2, "queued": 3, "sending": 4,
+    "sent": 5, "delivered": 6, "undelivered": 6, "failed": 6, "canceled": 6, "read": 7,
+}
+SENDABLE = ("waiting", "claimed")
+
+
+class OptOut(Base):
+    """A number's opt-out state: STOP and its kin set it, START/UNSTOP (and YES) clear it."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=True)
+    keyword: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatusWatch(Base):
+    """What the city last told us about a filed report; `version` counts texted changes."""
+
+    __tablename__ = "status_watches"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    service_request_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StatusChange(Base):
+    """One change of a report's status or note, as the poller saw it (one per version)."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("report_id", "version", name="uq_status_change"),)
+
+
+class OutboundTextRow(Base):
+    """One outbound text and what became of it (`status`: see `RANK`)."""
+
+    __tablename__ = "outbound_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(64), index=True)
+    city_number: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    segments: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[str] = mapped_column(String(8))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------------- quiet hours
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A nightly window in the city's time zone when status texts wait (None start: never)."""
+
+    start: time | None
+    end: time | None
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, spec: str, zone: str) -> QuietHours:
+        """'21:00-08:00' (may cross midnight); '' or 'off' for none."""
+        tz = ZoneInfo(zone)
+        spec = spec.strip().lower()
+        if spec in ("", "off", "none"):
+            return cls(None, None, tz)
+        try:
+            first, second = (part.strip() for part in spec.split("-"))
+            return cls(time.fromisoformat(first), time.fromisoformat(second), tz)
+        except ValueError as exc:
+            raise ValueError(f"QUIET_HOURS must look like 21:00-08:00, not {spec!r}") from exc
+
+    def quiet(self, moment: datetime) -> bool:
+        if self.start is None or self.end is None or self.start == self.end:
+            return False
+        local = moment.astimezone(self.zone).time()
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def next_allowed(self, moment: datetime) -> datetime:
+        """`moment` itself, or the end of the quiet window it falls in."""
+        if not self.quiet(moment) or self.end is None:
+            return moment
+        local = moment.astimezone(self.zone)
+        day = local.date() if local.time() < self.end else local.date() + timedelta(days=1)
+        return datetime.combine(day, self.end, tzinfo=self.zone).astimezone(moment.tzinfo)
+
+
+# ---------------------------------------------------------------------- opt-out
+
+
+def is_opted_out(session: Session, phone: str) -> bool:
+    row = session.get(OptOut, phone)
+    return bool(row and row.opted_out)
+
+
+def record_opt_out(session: Session, phone: str, keyword: str) -> int:
+    """Opt the number out and cancel every text waiting for it; returns how many."""
+    row = session.get(OptOut, phone)
+    if row is None:
+        session.add(OptOut(phone=phone, opted_out=True, keyword=keyword[:32]))
+    else:
+        row.opted_out, row.keyword, row.updated_at = True, keyword[:32], utcnow()
+    canceled = session.execute(
+        update(OutboundTextRow)
+        .where(OutboundTextRow.phone == phone, OutboundTextRow.status == "waiting")
+        .values(status="canceled", error=f"opted out ({keyword})")
+        .execution_options(synchronize_session=False)
+    )
+    count = int(getattr(canceled, "rowcount", 0) or 0)
+    log.info("%s opted out (%s); %d waiting texts canceled", mask_phone(phone), keyword, count)
+    return count
+
+
+def record_opt_in(session: Session, phone: str) -> None:
+    row = session.get(OptOut, phone)
+    if row is not None and row.opted_out:
+        row.opted_out, row.keyword, row.updated_at = False, "start", utcnow()
+        log.info("%s opted back in", mask_phone(phone))
+
+
+# ---------------------------------------------------------------------- the queue
+
+
+def queue_text(
+    session: Session,
+    phone: str | None,
+    city_number: str | None,
+    body: str,
+    lang: str,
+    kind: str,
+    *,
+    report_id: int | None = None,
+    change_id: int | None = None,
+    not_before: datetime | None = None,
+) -> OutboundTextRow | None:
+    """Queue one text in the caller's transaction; None (nothing queued) for an opted-out
+    or missing number. The sender sends it from `city_number` (or the configured sender)
+    once `not_before` has passed.
+
+    >>> queue_text(session, "+15555550123", "+15555550311", "Your ref is 1234567.", "en",
+    ...            "reference")
+    """
+    if not phone or not body.strip():
+        return None
+    if is_opted_out(session, phone):
+        log.info("no %s text for %s: opted out", kind, mask_phone(phone))
+        return None
+    parts = sms.segments(body)
+    if parts > sms.MAX_SEGMENTS:
+        log.warning("%s text for %s is %d segments long", kind, mask_phone(phone), parts)
+    row = OutboundTextRow(
+        kind=kind, phone=phone, city_number=city_number, body=body, lang=lang,
+        segments=parts, encoding=sms.encoding(body), report_id=report_id, change_id=change_id,
+        status="waiting", not_before=not_before or utcnow(), attempts=0,
+    )
+    session.add(row)
+    return row
+
+
+# ---------------------------------------------------------------------- sending
+
+
+def _backoff(attempts: int) -> timedelta:
+    ceiling: timedelta = RETRY_BASE * 2 ** max(attempts - 1, 0)
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def send_due(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    callback_base: str,
+    *,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> int:
+    """Send every text that is due; returns how many Twilio accepted."""
+    moment = now or utcnow()
+    with sessions() as session:
+        due = session.scalars(
+            select(OutboundTextRow.id)
+            .where(OutboundTextRow.status.in_(SENDABLE), OutboundTextRow.not_before <= moment)
+            .order_by(OutboundTextRow.not_before, OutboundTextRow.id).limit(limit)
+        ).all()
+    accepted = 0
+    for text_id in due:
+        text = _claim(sessions, text_id, moment)
+        if text is None:
+            continue
+        callback = f"{callback_base.rstrip('/')}/sms/status?text={text.id}"
+        result = sender.send(OutboundText(text.phone, text.body, text.city_number, callback))
+        with sessions.begin() as session:
+            _record_send(session, text, result, moment)
+        accepted += result.ok
+    return accepted
+
+
+def _claim(sessions: sessionmaker[Session], text_id: int, now: datetime) -> OutboundTextRow | None:
+    """Take a due text for one attempt (pushing it a lease ahead); cancel it if opted out."""
+    with sessions.begin() as session:
+        text = session.get(OutboundTextRow, text_id)
+        if text is None or text.status not in SENDABLE or text.not_before > now:
+            return None
+        if is_opted_out(session, text.phone):
+            text.status, text.error = "canceled", "opted out"
+            return None
+        taken = session.execute(
+            update(OutboundTextRow)
+            .where(OutboundTextRow.id == text_id, OutboundTextRow.status == text.status,
+                   OutboundTextRow.not_before == text.not_before)
+            .values(status="claimed", not_before=now + LEASE, attempts=text.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            return None
+        session.expunge(text)
+        text.attempts += 1
+        return text
+
+
+def _record_send(session: Session, text: OutboundTextRow, result: sms.Sent, now: datetime) -> None:
+    if result.ok:
+        status = result.status if result.status in RANK else "queued"
+        _advance(session, text.id, status, sid=result.sid, error_code=result.error_code)
+        session.execute(update(OutboundTextRow).where(OutboundTextRow.id == text.id)
+                        .values(sent_at=now).execution_options(synchronize_session=False))
+        log.info("%s text %d to %s accepted (%s)", text.kind, text.id, mask_phone(text.phone),
+                 status)
+        return
+    error = f"HTTP {result.http_status}: {result.error}" if result.http_status else result.error
+    values: dict[str, object] = {"error_code": result.error_code, "error": error}
+    if result.error_code == UNSUBSCRIBED:
+        record_opt_out(session, text.phone, "21610")
+        values["status"] = "failed"
+    elif result.retry and text.attempts < MAX_ATTEMPTS:
+        values["status"] = "waiting"
+        values["not_before"] = now + _backoff(text.attempts)
+    else:
+        values["status"] = "failed"
+    session.execute(update(OutboundTextRow)
+                    .where(OutboundTextRow.id == text.id, OutboundTextRow.status == "claimed")
+                    .values(**values).execution_options(synchronize_session=False))
+    log.warning("%s text %d to %s not sent (attempt %d, %s): %s", text.kind, text.id,
+                mask_phone(text.phone), text.attempts, values["status"], error)
+
+
+def _advance(
+    session: Session, text_id: int, status: str, *, sid: str | None = None,
+    error_code: int | None = None,
+) -> bool:
+    """Move a text to `status` unless it is already as far or further along."""
+    earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
+    values: dict[str, object] = {"status": status}
+    if error_code is not None:
+        values["error_code"] = error_code
+    moved = session.execute(
+        update(OutboundTextRow)
+        .where(OutboundTextRow.id == text_id, OutboundTextRow.status.in_(earlier))
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    if sid:  # a callback may have overtaken the send's answer: keep the SID regardless
+        session.execute(
+            update(OutboundTextRow)
+            .where(OutboundTextRow.id == text_id, OutboundTextRow.message_sid.is_(None))
+            .values(message_sid=sid).execution_options(synchronize_session=False)
+        )
+    return bool(getattr(moved, "rowcount", 0))
+
+
+def record_delivery(session: Session, report: DeliveryReport) -> bool:
+    """Apply one status callback; False when it names no text or is older news."""
+    if report.status not in RANK:
+        return False
+    text: OutboundTextRow | None = None
+    if report.text_id and report.text_id.isdigit():
+        text = session.get(OutboundTextRow, int(report.text_id))
+    if text is None and report.message_sid:
+        text = session.scalars(
+            select(OutboundTextRow).where(OutboundTextRow.message_sid == report.message_sid)
+            .order_by(OutboundTextRow.id.desc()).limit(1)
+        ).first()
+    if text is None:
+        return False
+    if report.error_code == UNSUBSCRIBED:
+        record_opt_out(session, text.phone, "21610")
+    return _advance(session, text.id, report.status, sid=report.message_sid,
+                    error_code=report.error_code)
+
+
+def texts_for(session: Session, phone: str | None = None, limit: int = 200
+              ) -> Sequence[OutboundTextRow]:
+    """The most recent outbound texts (for one number), newest first."""
+    query = select(OutboundTextRow).order_by(OutboundTextRow.id.desc()).limit(limit)
+    if phone:
+        query = query.where(OutboundTextRow.phone == phone)
+    return session.scalars(query).all()

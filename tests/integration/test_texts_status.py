@@ -1,0 +1,221 @@
+"""Status texts on SQLite and PostgreSQL: the sandbox workflow end to end, keywords, callbacks.
+
+Texts are filed through the real signed SMS webhook, delivered to the built-in sandbox by the
+real outbox, moved along by the sandbox's workflow clock (controlled here), read back by the
+poller in batches and sent by a console sender whose output the tests read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+import sms
+from intake import db
+from intake.app import OUTBOX, create_app
+from intake.messaging import TEXTS, Messaging
+from intake.outbox import deliver_due
+from intake.settings import Settings
+from intake.storage import Report
+from intake.texts import OutboundTextRow, QuietHours, StatusChange, send_due
+from intake.webhook_client import WebhookSender
+from tests.databases import BACKENDS, database_url
+
+CITY = "+15555550311"
+ALICE = "+15555550101"
+BOB = "+15555550102"
+NOON = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)  # noon in Chicago
+
+
+@dataclass
+class Clock:
+    now: datetime = NOON
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class World:
+    app: Flask
+    clock: Clock
+    webhooks: WebhookSender
+    printed: io.StringIO
+    sids: list[str] = field(default_factory=list)
+
+    @property
+    def messaging(self) -> Messaging:
+        return self.app.extensions[TEXTS]
+
+    def text(self, body: str, phone: str = ALICE) -> str:
+        sid = f"SM{len(self.sids):032d}"
+        self.sids.append(sid)
+        form = {"From": phone, "To": CITY, "Body": body, "MessageSid": sid,
+                "AccountSid": "AC" + "1" * 32}
+        return self.webhooks.post("/sms", form).text
+
+    def file_pothole(self, phone: str = ALICE) -> str:
+        for body in ("pothole", "123 main st", "yes", "skip"):
+            answer = self.text(body, phone)
+        worker = self.app.extensions[OUTBOX]
+        assert deliver_due(worker.sessions, worker.client) == 1
+        with db.sessions(self.app)() as session:
+            return session.scalars(select(Report.reference).where(Report.phone == phone)
+                                   .order_by(Report.id.desc())).first() or answer
+
+    def poll(self) -> int:
+        result = self.messaging.poller.poll_once(self.clock.now)
+        return result.texts
+
+    def send(self) -> list[str]:
+        before = self.printed.tell()
+        send_due(db.sessions(self.app), self.messaging.sender, "http://localhost",
+                 now=self.clock.now)
+        self.printed.seek(before)
+        out = self.printed.read()
+        return [block.split("---\n", 1)[1] for block in out.split("\n---\n") if "---\n" in block]
+
+    def texts(self, phone: str = ALICE) -> list[OutboundTextRow]:
+        with db.sessions(self.app)() as session:
+            return list(session.scalars(select(OutboundTextRow)
+                                        .where(OutboundTextRow.phone == phone)
+                                        .order_by(OutboundTextRow.id)))
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    from intake.sandbox import SandboxConfig
+
+    clock = Clock()
+    with database_url(request.param, tmp_path) as url:
+        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
+                                      "TWILIO_AUTH_TOKEN": "t", "POLL_BATCH_SIZE": "2"})
+        app = create_app(settings, sandbox=SandboxConfig(clock=clock, step_seconds=60))
+        printed = io.StringIO()
+        app.extensions[TEXTS].sender = sms.ConsoleSender(printed)
+        http = httpx.Client(transport=httpx.WSGITransport(app=app))
+        yield World(app, clock, WebhookSender(http, "http://localhost", "t"), printed)
+        http.close()
+        db.sessions(app).kw["bind"].dispose()
+
+
+def test_one_text_per_change_until_closed(world: World) -> None:
+    reference = world.file_pothole()
+    assert world.poll() == 0  # just filed: nothing new to tell
+    texts = []
+    for _ in range(3):  # acknowledged, in progress, closed
+        world.clock.now += timedelta(seconds=61)
+        assert world.poll() == 1
+        assert world.poll() == 0  # the same answer again is not a change
+        texts += world.send()
+    assert len(texts) == 3
+    assert all(reference in t for t in texts)
+    assert "is closed" in texts[-1] and "in progress" not in texts[-1]
+    assert all(sms.segments(t) <= 2 and sms.encoding(t) == sms.GSM7 for t in texts)
+    world.clock.now += timedelta(hours=1)
+    assert world.poll() == 0  # closed: no longer polled
+    with db.sessions(world.app)() as session:
+        assert len(session.scalars(select(StatusChange)).all()) == 3
+
+
+def test_stop_cancels_waiting_texts_and_queues_no_more(world: World) -> None:
+    world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    assert world.poll() == 1
+    assert "<Message>" not in world.text("STOP")
+    assert [t.status for t in world.texts()] == ["canceled"]
+    assert world.send() == []
+    world.clock.now += timedelta(seconds=200)
+    assert world.poll() == 0 and world.send() == []  # closed while opted out: no text
+    assert "texts again" in world.text("START")
+
+
+def test_yes_is_an_answer_unless_the_number_opted_out(world: World) -> None:
+    world.text("pothole")
+    world.text("123 main st")
+    assert "YES" in world.text("x")  # asked again to confirm the address
+    assert "description" in world.text("yes")  # the conversation took it as an answer
+    world.text("STOPALL")
+    assert "texts again" in world.text("Yes")
+
+
+def test_status_answers_only_the_senders_own_reports(world: World) -> None:
+    reference = world.file_pothole()
+    answer = world.text(f"STATUS {reference}")
+    assert reference in answer and "123 Main" in answer and "open" in answer
+    assert reference in world.text(reference)  # just the number
+    refused = world.text(f"status {reference}", phone=BOB)
+    assert "no report" in refused and "Main" not in refused
+    mine = world.text("MY REQUESTS")
+    assert reference in mine and "pothole" in mine
+    assert "no open reports" in world.text("my requests", phone=BOB)
+
+
+def test_help_outside_and_inside_a_conversation(world: World) -> None:
+    assert "STATUS" in world.text("HELP", phone=BOB)
+    world.text("pothole", phone=BOB)
+    inside = world.text("help", phone=BOB)
+    assert "START OVER" in inside
+
+
+def test_quiet_hours_hold_status_texts_until_morning(world: World) -> None:
+    world.file_pothole()
+    world.clock.now = NOON.replace(hour=4) + timedelta(days=1)  # 23:00 in Chicago
+    assert world.poll() == 1
+    assert world.send() == []
+    waiting = world.texts()[0]
+    assert waiting.not_before == datetime(2026, 6, 2, 13, 0, tzinfo=UTC)  # 08:00 Chicago
+    world.clock.now = waiting.not_before
+    assert len(world.send()) == 1
+
+
+def test_delivery_callbacks_out_of_order_never_go_back(world: World) -> None:
+    world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
+    world.send()
+    text = world.texts()[0]
+    assert text.status == "sent" and text.message_sid
+    for status in ("delivered", "sent", "queued"):
+        answer = world.webhooks.http.post(
+            world.webhooks.url(f"/sms/status?text={text.id}"),
+            data={"MessageSid": text.message_sid, "MessageStatus": status},
+            headers={"X-Twilio-Signature": world.webhooks.validator.compute_signature(
+                world.webhooks.url(f"/sms/status?text={text.id}"),
+                {"MessageSid": text.message_sid, "MessageStatus": status})},
+        )
+        assert answer.status_code == 204
+    assert world.texts()[0].status == "delivered"
+
+
+def test_unsubscribed_error_on_send_records_an_opt_out(world: World) -> None:
+    world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
+
+    class Refusing:
+        def send(self, text: sms.OutboundText) -> sms.Sent:
+            return sms.Sent(False, http_status=400, error_code=sms.UNSUBSCRIBED,
+                            error="Attempt to send to unsubscribed recipient")
+
+    send_due(db.sessions(world.app), Refusing(), "http://localhost", now=world.clock.now)
+    assert [t.status for t in world.texts()] == ["failed"]
+    world.clock.now += timedelta(seconds=61)
+    assert world.poll() == 0  # opted out now
+
+
+def test_quiet_hours_parse_and_cross_midnight() -> None:
+    quiet = QuietHours.parse("21:00-08:00", "America/Chicago")
+    assert quiet.quiet(datetime(2026, 1, 1, 4, 0, tzinfo=UTC))  # 22:00 local
+    assert not quiet.quiet(datetime(2026, 1, 1, 18, 0, tzinfo=UTC))  # noon local
+    assert not QuietHours.parse("off", "UTC").quiet(datetime(2026, 1, 1, 3, tzinfo=UTC))
+    with pytest.raises(ValueError, match="QUIET_HOURS"):
+        QuietHours.parse("late", "UTC")
