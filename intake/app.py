@@ -26,7 +26,7 @@ from .catalogue import synced_menu
 from .config import StaffConfig, load_config
 from .messaging import wire_texts
 from .migrations import upgrade
-from .outbox import OutboxWorker
+from .outbox import DUE, OutboxWorker
 from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
 from .service import Intake
@@ -82,7 +82,8 @@ def create_app(
         api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
         step_seconds=settings.sandbox_step_seconds,
         public_url=settings.public_base_url + SANDBOX_PREFIX if settings.public_base_url else None,
-    )
+        allow_fault_header=settings.sandbox_fault_header,
+    ).with_faults(settings.sandbox_faults)
     app.register_blueprint(create_blueprint(sandbox_cfg), url_prefix=SANDBOX_PREFIX)
 
     @app.get("/healthz")
@@ -90,7 +91,7 @@ def create_app(
         with db.sessions(app)() as session:
             session.execute(text("SELECT 1"))
             waiting = session.scalar(
-                select(func.count(Report.id)).where(Report.status.in_(("pending", "token")))
+                select(func.count(Report.id)).where(Report.status.in_(DUE))
             )
         return jsonify(status="ok", reports_waiting=waiting)
 

@@ -249,10 +249,10 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
 
     with _reports_db() as session:
         counts: dict[str, int] = {}
-        rows = session.execute(select(Report.status, Report.attempts > 0, func.count())
-                               .group_by(Report.status, Report.attempts > 0)).all()
-        for st, tried, n in rows:
-            key = _state(st, int(tried))
+        rows = session.execute(select(Report.status, Report.attempts, func.count())
+                               .group_by(Report.status, Report.attempts)).all()
+        for st, tries, n in rows:
+            key = _state(st, tries)
             counts[key] = counts.get(key, 0) + n
         shown: list[Report] = []
         for state in _STATE_ORDER:

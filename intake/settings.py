@@ -44,6 +44,8 @@ class Settings:
     poll_interval: float = 60.0
     poll_batch_size: int = 50
     poll_in_server: bool = False
+    sandbox_faults: str = ""  # fault spec for the built-in sandbox (demos), see parse_faults
+    sandbox_fault_header: bool = False  # honour the test-only X-Sandbox-Fault header
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +82,9 @@ class Settings:
             poll_interval=float(env.get("POLL_INTERVAL", "60")),
             poll_batch_size=int(env.get("POLL_BATCH_SIZE", "50")),
             poll_in_server=_flag(env.get("POLL_IN_SERVER"), default=not token),
+            sandbox_faults=_fault_spec(env.get("SANDBOX_FAULTS", "")),
+            sandbox_fault_header=env.get("SANDBOX_FAULT_HEADER", "").strip().lower()
+            in ("1", "true", "yes", "on"),
         )
 
 
@@ -87,6 +92,17 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _fault_spec(spec: str) -> str:
+    """SANDBOX_FAULTS, checked now so a typo is named before anything starts."""
+    from .sandbox.config import parse_faults
+
+    try:
+        parse_faults(spec)
+    except ValueError as exc:
+        raise ValueError(f"SANDBOX_FAULTS: {exc}") from None
+    return spec
 
 
 def demo_token(var_dir: Path) -> str:
