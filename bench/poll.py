@@ -1,0 +1,129 @@
+"""Benchmark the status poller: N tracked open requests in the sandbox, a share changing per cycle.
+
+    .venv/bin/python -m bench.poll [--requests 10000] [--share 0.05] [--cycles 3] [--batch 50]
+
+The built-in sandbox is reached in process (WSGI), as `intake serve` does without
+OPEN311_ENDPOINT. Each cycle the city's note of `share` x N requests is changed directly in the
+sandbox's tables, then one poll runs. Reported: HTTP calls per cycle (must be at most
+ceil(N / batch)), seconds per cycle, texts queued (must equal the changes), duplicates (texts
+beyond one per change, plus any text from a repeat poll with nothing changed: must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, insert, select, update
+
+from intake import db
+from intake.app import IN_PROCESS_SANDBOX, create_app
+from intake.poller import Poller
+from intake.sandbox import SandboxConfig, SandboxRequest
+from intake.settings import Settings
+from intake.storage import Report
+from intake.texts import OutboundTextRow, QuietHours, StatusChange
+from open311_client import Open311Client
+
+
+def seed(sessions, n: int, now: datetime) -> None:
+    """N delivered reports, each with its open request in the sandbox and a phone for texts."""
+    with sessions.begin() as session:
+        session.execute(insert(SandboxRequest), [
+            {"service_request_id": f"{i:06d}", "service_code": "POTHOLE",
+             "service_name": "Pothole", "status": "open", "stage": 0,
+             "requested_datetime": now - timedelta(minutes=1), "updated_datetime": now,
+             "description": "bench", "address": f"{i} Main St", "lat": 41.0, "long": -96.0,
+             "attributes": {}}
+            for i in range(1, n + 1)
+        ])
+        session.execute(insert(Report), [
+            {"reference": str(2_000_000 + i), "channel": "sms", "phone": f"+1555{i:07d}",
+             "lang": "en", "wants_texts": True, "service_code": "POTHOLE", "lat": 41.0,
+             "lon": -96.0, "address": f"{i} Main St", "description": "bench",
+             "attributes": {}, "status": "delivered", "service_request_id": f"{i:06d}",
+             "delivered_at": now}
+            for i in range(1, n + 1)
+        ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--share", type=float, default=0.05)
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=311)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({"INTAKE_VAR_DIR": tmp, "TWILIO_AUTH_TOKEN": "bench",
+                                      "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"})
+        # a workflow clock too slow to move anything: only the bench changes requests
+        app = create_app(settings, sandbox=SandboxConfig(step_seconds=10**9))
+        sessions = db.sessions(app)
+        now = datetime.now(UTC)
+        seed(sessions, args.requests, now)
+
+        calls = 0
+
+        def count(_: httpx.Request) -> None:
+            nonlocal calls
+            calls += 1
+
+        http = httpx.Client(transport=httpx.WSGITransport(app=app),
+                            event_hooks={"request": [count]})
+        client = Open311Client(http, IN_PROCESS_SANDBOX, id_chunk_size=args.batch)
+        staff = app.extensions["intake"].config
+        poller = Poller(sessions, client, staff, QuietHours.parse("off", "UTC"),
+                        batch_size=args.batch)
+
+        start = poller.poll_once()  # starts tracking every request; nothing has changed yet
+        print(f"tracking {start.tracked} open requests; first pass texts={start.texts}")
+        limit = math.ceil(args.requests / args.batch)
+        per_call, seconds, changes, texts, duplicates = [], [], 0, 0, start.texts
+        ids = list(range(1, args.requests + 1))
+        for cycle in range(1, args.cycles + 1):
+            changed = rng.sample(ids, int(args.requests * args.share))
+            with sessions.begin() as session:
+                session.execute(
+                    update(SandboxRequest)
+                    .where(SandboxRequest.id.in_(changed))
+                    .values(status_notes=f"Cycle {cycle}: a crew has inspected the site.",
+                            updated_datetime=now + timedelta(minutes=cycle))
+                )
+            calls = 0
+            began = time.perf_counter()
+            result = poller.poll_once()
+            elapsed = time.perf_counter() - began
+            per_call.append(calls)
+            seconds.append(elapsed)
+            changes += len(changed)
+            texts += result.texts
+            print(f"cycle {cycle}: calls={calls} (limit {limit}) seconds={elapsed:.2f} "
+                  f"changes={len(changed)} recorded={result.changes} texts={result.texts}")
+            again = poller.poll_once()  # nothing changed since: must queue nothing
+            duplicates += again.texts
+        with sessions() as session:
+            per_change = session.execute(
+                select(func.count(OutboundTextRow.id)).join(
+                    StatusChange, StatusChange.id == OutboundTextRow.change_id)
+                .group_by(StatusChange.report_id, StatusChange.status, StatusChange.note)
+            ).scalars().all()
+        duplicates += sum(n - 1 for n in per_change if n > 1)
+        http.close()
+        sessions.kw["bind"].dispose()
+    print(f"calls_per_cycle={max(per_call)} seconds_per_cycle={statistics.mean(seconds):.2f} "
+          f"changes={changes} texts={texts} duplicates={duplicates}")
+
+
+if __name__ == "__main__":
+    main()

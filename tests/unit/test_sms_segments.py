@@ -1,0 +1,67 @@
+"""SMS length and keywords: what a resident's phone shows and what counts as STOP."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.config import load_config
+from sms import RequestStatus, classify, encoding, fit, gsm_safe, segments, status_text
+
+
+@pytest.mark.parametrize(("text", "parts", "enc"), [
+    ("", 0, "GSM-7"),
+    ("x" * 160, 1, "GSM-7"),
+    ("x" * 161, 2, "GSM-7"),
+    ("x" * 306, 2, "GSM-7"),
+    ("x" * 307, 3, "GSM-7"),
+    ("€" * 80, 1, "GSM-7"),  # two septets each
+    ("€" * 81, 2, "GSM-7"),
+    ("ñé" * 80, 1, "GSM-7"),  # in the GSM-7 alphabet
+    ("á" * 70, 1, "UCS-2"),
+    ("á" * 71, 2, "UCS-2"),
+    ("á" * 134, 2, "UCS-2"),
+    ("á" * 135, 3, "UCS-2"),
+    ("It’s fixed", 1, "UCS-2"),  # one curly apostrophe is enough
+])
+def test_segments_are_counted_as_carriers_do(text: str, parts: int, enc: str) -> None:
+    assert segments(text) == parts and encoding(text) == enc
+
+
+def test_gsm_safe_keeps_english_in_gsm7() -> None:
+    plain = gsm_safe("It’s fixed — “thanks”… café")
+    assert plain == "It's fixed - \"thanks\"... café" and encoding(plain) == "GSM-7"
+
+
+def test_fit_cuts_the_tail_at_a_word_and_keeps_the_head() -> None:
+    text = fit("Report 1234567: closed. ", "word " * 200)
+    assert text.startswith("Report 1234567: closed. ") and text.endswith("word...")
+    assert segments(text) == 2
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ("STOP", "opt_out"), (" stop. ", "opt_out"), ("Unsubscribe", "opt_out"),
+    ("STOPALL", "opt_out"), ("cancel", "opt_out"), ("end", "opt_out"), ("quit", "opt_out"),
+    ("revoke", "opt_out"), ("optout", "opt_out"), ("START", "opt_in"), ("unstop", "opt_in"),
+    ("yes", "opt_in"), ("HELP", "help"), ("info", "help"), ("MY REQUESTS", "my_requests"),
+    ("mis reportes", "my_requests"), ("STATUS 1234567", "status"), ("estado 1234567", "status"),
+    ("1234567", "status"),
+    ("stop sending me texts about the pothole", None), ("pothole", None), ("12", None),
+])
+def test_keywords_are_whole_messages(body: str, kind: str | None) -> None:
+    found = classify(body)
+    assert (found.kind if found else None) == kind
+
+
+def test_opt_out_type_wins_over_the_words() -> None:
+    found = classify("please no more", "STOP")
+    assert found is not None and found.kind == "opt_out"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_status_text_fits_two_segments_with_reference_and_note(lang: str) -> None:
+    wording = load_config().wording("sms")
+    note = "The crew filled the pothole and resurfaced the lane; thank you for reporting. " * 4
+    text = status_text(wording, RequestStatus("7654321", "closed", note, lang))
+    assert "7654321" in text and "crew filled" in text and segments(text) <= 2
+    if lang == "en":
+        assert encoding(text) == "GSM-7"
