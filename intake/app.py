@@ -17,11 +17,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import ivr
 import sms
-from geocode import load_gazetteer
+from geocode import FallbackGeocoder, Geocoder, load_gazetteer, make_backend
 from open311_client import Open311Client
 
 from . import db
-from .addresses import AddressResolver, Geocoder
+from .addresses import AddressResolver
 from .catalogue import synced_menu
 from .config import StaffConfig, load_config
 from .messaging import wire_texts
@@ -60,7 +60,7 @@ def create_app(
         settings.streets_path, intersections=settings.intersections_path,
         cache_dir=settings.var_dir / "cache", city=settings.city_name,
     )
-    resolver = AddressResolver(geo)
+    resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations)
 
     client = _open311_client(app, settings)
     worker = OutboxWorker(db.sessions(app), client, settings.worker_interval)
@@ -70,7 +70,7 @@ def create_app(
 
     voice = ivr.create_blueprint(intake.handle, staff.wording("voice"),
                                  agent_number=staff.agent_number,
-                                 hints=_hints(staff, resolver))
+                                 hints=_hints(staff, resolver), summary=intake.summary)
     texts = sms.create_blueprint(intake.handle, staff.wording("sms"),
                                  sms_hooks(db.sessions(app), staff))
     wire_texts(app, settings, staff, client)
@@ -98,6 +98,17 @@ def create_app(
     # last: with the built-in sandbox this is the app's first request, so every route must exist
     intake.menu = synced_menu(client, staff)
     return app
+
+
+def _with_backend(local: Geocoder, settings: Settings) -> Geocoder:
+    """The street index, with a geopy service instead of it or as its fallback, if set."""
+    if not settings.geocoder_backend:
+        return local
+    remote = make_backend(settings.geocoder_backend, domain=settings.geocoder_domain,
+                          scheme=settings.geocoder_scheme, city=settings.city_name)
+    if settings.geocoder_mode == "instead":
+        return remote
+    return FallbackGeocoder(local, remote)
 
 
 def _open311_client(app: Flask, settings: Settings) -> Open311Client:

@@ -33,6 +33,10 @@ class Settings:
     streets_path: Path
     intersections_path: Path | None
     city_name: str | None
+    geocoder_backend: str | None  # nominatim | photon | pelias, at the city's own domain
+    geocoder_domain: str | None
+    geocoder_mode: str  # "fallback": only when the streets file finds nothing; "instead"
+    geocoder_scheme: str
     sandbox_step_seconds: float
     worker_interval: float
     # status texts (issue 5); defaults keep older callers of the constructor working
@@ -72,6 +76,10 @@ class Settings:
             streets_path=Path(streets),
             intersections_path=Path(intersections) if intersections else None,
             city_name=env.get("INTAKE_CITY") or None,
+            geocoder_backend=env.get("GEOCODER_BACKEND") or None,
+            geocoder_domain=env.get("GEOCODER_DOMAIN") or None,
+            geocoder_mode=env.get("GEOCODER_MODE", "fallback"),
+            geocoder_scheme=env.get("GEOCODER_SCHEME", "https"),
             sandbox_step_seconds=float(env.get("SANDBOX_STEP_SECONDS", "60")),
             worker_interval=float(env.get("OUTBOX_INTERVAL", "2")),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
