@@ -1,6 +1,6 @@
 """The pure conversation engine shared by the voice and SMS channels (no I/O)."""
 
-from .engine import MAX_TRIES, question, start, step
+from .engine import MAX_TRIES, question, resume, start, step
 from .envelope import Inbound, Reply, Wording
 from .model import (
     Action,
@@ -9,6 +9,7 @@ from .model import (
     Category,
     Channel,
     Choice,
+    ContinueByText,
     End,
     Event,
     Expect,
@@ -38,6 +39,7 @@ __all__ = [
     "Category",
     "Channel",
     "Choice",
+    "ContinueByText",
     "End",
     "Event",
     "Expect",
@@ -62,6 +64,7 @@ __all__ = [
     "dump",
     "load",
     "question",
+    "resume",
     "start",
     "step",
 ]

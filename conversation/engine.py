@@ -17,6 +17,8 @@ from .model import (
     AddressResolved,
     Ask,
     Category,
+    Channel,
+    ContinueByText,
     End,
     Event,
     Expect,
@@ -62,7 +64,7 @@ def step(state: State, event: Event) -> Result:
             raise IllegalEvent(event, state.step)
         return start(event)
     if isinstance(event, HungUp):
-        return replace(state, step=Step.DONE, ended=state.ended or "hangup"), []
+        return _hung_up(state)
     if isinstance(event, Said) and state.step in ASKING:
         command = _global_command(state, event)
         if command is not None:
@@ -71,6 +73,13 @@ def step(state: State, event: Event) -> Result:
     if handler is None:
         raise IllegalEvent(event, state.step)
     return handler(state, event)
+
+
+def resume(state: State, channel: Channel, at: Step) -> Result:
+    """The conversation moves to another channel at the step it stopped: ask that again."""
+    moved = replace(state, channel=channel, step=_STOPPED_AT.get(at, at), attempts=0,
+                    ended=None)
+    return moved, [question(moved)]
 
 
 def question(state: State) -> Ask:
@@ -162,6 +171,17 @@ def _global_command(state: State, event: Said) -> Result | None:
 
 
 # ---- handlers, one per (step, event) ------------------------------------------------------
+
+
+def _hung_up(state: State) -> Result:
+    """Keep what was captured; a call cut off mid-report may go on by text."""
+    done = replace(state, step=Step.DONE, ended=state.ended or "hangup")
+    midway = state.channel == "voice" and state.step in ASKING + (Step.RESOLVING,) and \
+        state.step not in (Step.LANGUAGE, Step.OFFER_TEXTS)
+    return done, [ContinueByText(state.step)] if midway else []
+
+
+_STOPPED_AT = {Step.RESOLVING: Step.ADDRESS}
 
 
 def _on_language(state: State, event: Said) -> Result:

@@ -210,7 +210,14 @@ class End:
     reason: str
 
 
-Action = Say | Ask | ResolveAddress | FileRequest | Transfer | End
+@dataclass(frozen=True)
+class ContinueByText:
+    """The caller hung up mid-way: offer to finish by text at `step`, if they allow texts."""
+
+    step: Step
+
+
+Action = Say | Ask | ResolveAddress | FileRequest | Transfer | End | ContinueByText
 
 
 class IllegalEvent(Exception):

@@ -70,7 +70,7 @@ open311-intake is running at {base}
   Open311 server:    {settings.open311_endpoint or base + '/open311/v2/  (built-in sandbox)'}
   Database:          {_safe_url(settings.database_url)}
   Streets:           {settings.streets_path}
-  Outbound texts:    {'printed here (demo mode)' if settings.demo else 'sent through Twilio'}""")
+  Outbound texts:    {_texts_mode(settings)}""")
     if settings.demo:
         click.echo("  Demo mode: webhooks must be signed with the local auth token "
                    f"{settings.twilio_auth_token}\n"
@@ -84,6 +84,14 @@ Try it from another terminal:
     # X-Forwarded-* go through to ProxyFix, which the signature check relies on behind a proxy
     waitress.serve(app, host=host, port=port, threads=threads, ident="open311-intake",
                    clear_untrusted_proxy_headers=False)
+
+
+def _texts_mode(settings: Settings) -> str:
+    if settings.demo:
+        return "printed here (demo mode)"
+    if not settings.twilio_account_sid:
+        return "printed here: set TWILIO_ACCOUNT_SID to send them through Twilio"
+    return "sent through Twilio"
 
 
 def _safe_url(url: str) -> str:

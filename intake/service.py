@@ -26,6 +26,7 @@ from .config import StaffConfig
 from .db import utcnow
 from .settings import mask_phone
 from .storage import ConversationRow, Report, WebhookDelivery
+from .texts import is_opted_out, queue_text
 
 log = logging.getLogger(__name__)
 RENDERED = (Say, Ask, Transfer, End)
@@ -130,6 +131,8 @@ class Intake:
             elif isinstance(action, conv.FileRequest):
                 event = conv.RequestFiled(self._file(session, row, action))
                 filed = True
+            elif isinstance(action, conv.ContinueByText):
+                self._continue_by_text(session, row, state, action.step)
             else:
                 done.append(action)
             if event is not None:
@@ -160,6 +163,36 @@ class Intake:
             parts.append(f"Description: {state.description}")
         return " ".join(parts)
 
+    def _continue_by_text(
+        self, session: Session, row: ConversationRow, state: State, at: Step
+    ) -> None:
+        """Text a cut-off caller the question they were on, if they have agreed to texts.
+
+        Agreement is on record when this number asked for status texts before and has not
+        opted out since; the SMS conversation takes over the call's state as it was.
+        """
+        if not row.phone or not row.city_number or not agreed_to_texts(session, row.phone):
+            log.info("call %s cut off mid-way; no text (%s has not agreed to texts)", row.id,
+                     mask_phone(row.phone))
+            return
+        key = f"{row.phone}|{row.city_number}"
+        for old in session.scalars(select(ConversationRow).where(
+                ConversationRow.channel == "sms", ConversationRow.key == key,
+                ConversationRow.is_open.is_(True))):
+            old.is_open = False
+        session.flush()
+        moved, actions = conv.resume(state, "sms", at)
+        wording = self.config.wording("sms")
+        lines = [wording.text(moved.lang, conv.Say("continue_by_text"))]
+        lines += [wording.text(moved.lang, a) for a in actions if isinstance(a, (Say, Ask))]
+        if queue_text(session, row.phone, row.city_number, "\n".join(lines), moved.lang,
+                      "continue") is None:
+            return
+        session.add(ConversationRow(channel="sms", key=key, phone=row.phone,
+                                    city_number=row.city_number, step=moved.step.value, turn=0,
+                                    state=conv.dump(moved), is_open=True))
+        log.info("call %s cut off at %s; continuing by text", row.id, at.value)
+
     def _file(self, session: Session, row: ConversationRow, action: conv.FileRequest) -> str:
         reference = _new_reference(session)
         session.add(Report(
@@ -170,6 +203,13 @@ class Intake:
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference
+
+
+def agreed_to_texts(session: Session, phone: str) -> bool:
+    """This number asked for status texts on an earlier report and has not opted out."""
+    asked = session.scalar(select(Report.id).where(Report.phone == phone,
+                                                   Report.wants_texts.is_(True)).limit(1))
+    return asked is not None and not is_opted_out(session, phone)
 
 
 def _reask(state: State) -> list[Action]:

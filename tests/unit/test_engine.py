@@ -11,6 +11,7 @@ from conversation import (
     AddressResolved,
     Ask,
     Category,
+    ContinueByText,
     End,
     FileRequest,
     HungUp,
@@ -27,6 +28,7 @@ from conversation import (
     Transfer,
     dump,
     load,
+    resume,
     start,
     step,
 )
@@ -286,8 +288,27 @@ def test_offer_of_texts(event, wants) -> None:
 def test_hang_up_keeps_what_was_captured(step_) -> None:
     before = at(step_)
     state, actions = step(before, HungUp())
-    assert state.step is Step.DONE and actions == []
-    assert state.category == before.category
+    assert state.step is Step.DONE
+    assert state.category == before.category and state.place == before.place
+    midway = step_ not in (Step.LANGUAGE, Step.FILING, Step.OFFER_TEXTS, Step.DONE)
+    assert actions == ([ContinueByText(step_)] if midway else [])
+
+
+@pytest.mark.parametrize("at_step", [Step.CATEGORY, Step.ADDRESS, Step.RESOLVING,
+                                     Step.CONFIRM_ADDRESS, Step.DESCRIPTION])
+def test_a_cut_off_call_resumes_by_text_at_the_same_question(at_step) -> None:
+    done, _ = step(at(at_step), HungUp())
+    state, actions = resume(done, "sms", at_step)
+    assert state.channel == "sms" and state.ended is None
+    assert state.step is (Step.ADDRESS if at_step is Step.RESOLVING else at_step)
+    assert isinstance(actions[-1], Ask) and state.category == "POTHOLE"
+    state, _ = step(state, Said("yes" if at_step is Step.CONFIRM_ADDRESS else "1 main st"))
+    assert state.step is not Step.DONE
+
+
+def test_texts_never_continue_a_text_conversation() -> None:
+    _, actions = step(at(Step.ADDRESS, channel="sms"), HungUp())
+    assert actions == []
 
 
 @pytest.mark.parametrize(
