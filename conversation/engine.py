@@ -105,6 +105,10 @@ def question(state: State) -> Ask:
         assert state.place is not None
         return Ask("house_number", "number", {"street": state.place.label}, attempt=attempt,
                    say_as=_say_as((state.place,)))
+    if state.step is Step.ADDRESS_FALLBACK:
+        prompt = "address_fallback_agent" if state.agent else "address_fallback"
+        return Ask(prompt, "yesno", {"heard": state.heard[0] if state.heard else ""},
+                   attempt=attempt)
     if state.step is Step.CONFIRM_ADDRESS:
         assert state.place is not None
         prompt = "confirm_street" if state.place.kind == "street" else "confirm_address"
@@ -253,9 +257,20 @@ def _on_address(state: State, event: Said) -> Result:
     if not text:
         return _failed(state)
     letters = state.step is Step.CROSS_STREET and event.via == "dtmf"
-    resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
+    heard = state.heard if letters else (*state.heard, text[:200])
+    resolving = replace(state, step=Step.RESOLVING, asked=state.step.value, heard=heard,
                         address_text=state.address_text if letters else text)
     return resolving, [ResolveAddress(text, event.via, letters)]
+
+
+def _on_address_fallback(state: State, event: Said) -> Result:
+    answer = _yes_no(event)
+    if answer is True:
+        return _advance(state, Step.DESCRIPTION, review=True, place=None)
+    if answer is False:
+        done = replace(state, step=Step.DONE, ended="gave_up")
+        return done, [Say("gave_up"), End("gave_up")]
+    return _failed(state)
 
 
 def _on_house_number(state: State, event: Said) -> Result:
@@ -298,7 +313,12 @@ def _address_failed(state: State, prompt: str) -> Result:
     """Not found: first ask for a cross street (or keypad letters), then the address again."""
     tries = state.address_tries + 1
     if tries >= state.max_tries:
-        return _give_up(state)
+        if not state.heard:
+            return _give_up(state)
+        # offer to file with the address as given (and a person, when one is there)
+        offer = replace(state, step=Step.ADDRESS_FALLBACK, attempts=0, address_tries=tries,
+                        place=None, candidates=())
+        return offer, [Say(prompt), question(offer)]
     first_miss = tries == 1 and prompt == "address_not_found" and state.asked == Step.ADDRESS
     to = Step.CROSS_STREET if first_miss else Step.ADDRESS
     new = replace(state, step=to, attempts=0, address_tries=tries, place=None, candidates=(),
@@ -334,9 +354,10 @@ def _on_description(state: State, event: Said) -> Result:
 
 
 def _file(state: State) -> Result:
-    assert state.category is not None and state.place is not None
+    assert state.category is not None and (state.place is not None or state.review)
+    said = " / ".join(state.heard) if state.review else state.address_text or ""
     filing = replace(state, step=Step.FILING, attempts=0)
-    return filing, [FileRequest(state.category, state.place, state.address_text or "",
+    return filing, [FileRequest(state.category, None if state.review else state.place, said,
                                 state.description, state.lang, state.answers)]
 
 
@@ -373,7 +394,7 @@ def _yes_no(event: Said) -> bool | None:
 
 
 ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,
-          Step.HOUSE_NUMBER, Step.CONFIRM_ADDRESS,
+          Step.HOUSE_NUMBER, Step.ADDRESS_FALLBACK, Step.CONFIRM_ADDRESS,
           Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.OFFER_TEXTS)
 
 TABLE: dict[tuple[Step, type], Handler] = {
@@ -383,6 +404,7 @@ TABLE: dict[tuple[Step, type], Handler] = {
     (Step.ADDRESS, Said): _on_address,
     (Step.CROSS_STREET, Said): _on_address,
     (Step.HOUSE_NUMBER, Said): _on_house_number,
+    (Step.ADDRESS_FALLBACK, Said): _on_address_fallback,
     (Step.RESOLVING, AddressResolved): _on_resolved,
     (Step.CONFIRM_ADDRESS, Said): _on_confirm,
     (Step.CHOOSE_ADDRESS, Said): _on_choose,

@@ -23,6 +23,7 @@ class Step(StrEnum):
     CROSS_STREET = "cross_street"
     HOUSE_NUMBER = "house_number"
     RESOLVING = "resolving"
+    ADDRESS_FALLBACK = "address_fallback"
     CHOOSE_ADDRESS = "choose_address"
     CONFIRM_ADDRESS = "confirm_address"
     DESCRIPTION = "description"
@@ -97,6 +98,8 @@ class State:
     category: str | None = None
     answers: tuple[tuple[str, str], ...] = ()
     address_text: str | None = None
+    heard: tuple[str, ...] = ()  # every address as the resident gave it
+    review: bool = False  # filing with the address as given; staff check the location
     asked: str = ""  # the step whose answer is being resolved
     number_asked: bool = False
     candidates: tuple[Place, ...] = ()
@@ -190,8 +193,10 @@ class ResolveAddress:
 
 @dataclass(frozen=True)
 class FileRequest:
+    """File the report; `place` is None when the address is filed as given, for review."""
+
     service_code: str
-    place: Place
+    place: Place | None
     address_text: str
     description: str | None
     lang: str

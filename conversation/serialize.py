@@ -29,6 +29,7 @@ def load(data: dict[str, Any]) -> State:
         )
         for c in fields.get("menu", ())
     )
+    fields["heard"] = tuple(fields.get("heard", ()))
     fields["answers"] = tuple((k, v) for k, v in fields.get("answers", ()))
     fields["candidates"] = tuple(Place(**p) for p in fields.get("candidates", ()))
     fields["place"] = Place(**fields["place"]) if fields.get("place") else None

@@ -110,7 +110,10 @@ def description_for(report: Report) -> str:
     said = (report.description or "").strip()
     how = "phone" if report.channel == "voice" else "text message"
     tail = f"(Reported by {how} via 311 intake, ref {report.reference}.)"
-    if report.address_as_said and report.address_as_said != report.address:
+    if report.needs_review:
+        tail = ("LOCATION NEEDS REVIEW: the address could not be found on the city's streets; "
+                f"as given: {report.address_as_said!r}. {tail}")
+    elif report.address_as_said and report.address_as_said != report.address:
         tail = f"Address as given: {report.address_as_said!r}. {tail}"
     tail = tail[-(DESCRIPTION_LIMIT // 2):]
     room = DESCRIPTION_LIMIT - len(tail) - 1

@@ -195,10 +195,13 @@ class Intake:
 
     def _file(self, session: Session, row: ConversationRow, action: conv.FileRequest) -> str:
         reference = _new_reference(session)
+        place = action.place
         session.add(Report(
             reference=reference, conversation_id=row.id, channel=row.channel, phone=row.phone,
-            lang=action.lang, service_code=action.service_code, lat=action.place.lat,
-            lon=action.place.lon, address=action.place.label, address_as_said=action.address_text,
+            lang=action.lang, service_code=action.service_code,
+            lat=place.lat if place else None, lon=place.lon if place else None,
+            address=place.label if place else action.address_text[:255],
+            address_as_said=action.address_text[:500], needs_review=place is None,
             description=action.description, attributes=dict(action.attributes), status="pending",
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)

@@ -72,10 +72,12 @@ class Report(Base):
     lang: Mapped[str] = mapped_column(String(8), default="en")
     wants_texts: Mapped[bool] = mapped_column(Boolean, default=False)
     service_code: Mapped[str] = mapped_column(String(64))
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
+    # no coordinates when the address could not be found and was filed as given, for review
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(255))
     address_as_said: Mapped[str] = mapped_column(String(500), default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # pending -> delivered, or pending -> token -> delivered; uncertain = a POST may have

@@ -18,6 +18,8 @@ def test_every_prompt_key_has_english_and_spanish_wording() -> None:
         for key in ["greeting", "language", "category", "attribute", "address",
                     "address_not_found", "address_out_of_city", "address_again",
                     "confirm_address", "choose_address", "description", "filed",
+                    "cross_street", "house_number", "confirm_street", "agent_closed",
+                    "address_fallback", "address_fallback_agent",
                     "not_understood", "help", "start_over", "transfer", "gave_up"]:
             for lang in ("en", "es"):
                 assert wording.template(lang, key), (channel, lang, key)

@@ -211,13 +211,42 @@ def test_out_of_city_is_said_as_such() -> None:
     assert prompts(actions) == ["address_out_of_city", "address"]
 
 
-def test_three_failed_addresses_end_the_call() -> None:
-    state = at(Step.ADDRESS)
-    for _ in range(MAX_TRIES):
-        state, _ = step(state, Said("somewhere", "speech"))
+def fail_address_three_times(state: State) -> tuple[State, list[object]]:
+    for said in ("purple elephant blvd", "somewhere", "over there"):
+        state, _ = step(state, Said(said, "speech"))
         state, actions = step(state, AddressResolved("failed"))
-    assert state.step is Step.DONE
-    assert any(isinstance(a, Transfer) for a in actions)
+    return state, actions
+
+
+@pytest.mark.parametrize(("agent", "prompt"), [(True, "address_fallback_agent"),
+                                               (False, "address_fallback")])
+def test_three_failed_addresses_offer_filing_as_said(agent, prompt) -> None:
+    state, actions = fail_address_three_times(replace(at(Step.ADDRESS), agent=agent))
+    assert state.step is Step.ADDRESS_FALLBACK
+    assert prompts(actions) == ["address_not_found", prompt]
+    assert actions[-1].params == {"heard": "purple elephant blvd"}  # type: ignore[union-attr]
+
+
+def test_filing_as_said_is_flagged_for_review_with_every_attempt() -> None:
+    state, _ = fail_address_three_times(at(Step.ADDRESS))
+    state, actions = step(state, Said("1", "dtmf"))
+    assert state.step is Step.DESCRIPTION and state.review and state.place is None
+    state, actions = step(state, Said("deep hole", "speech"))
+    assert actions == [FileRequest("POTHOLE", None,
+                                   "purple elephant blvd / somewhere / over there",
+                                   "deep hole", "en")]
+
+
+def test_after_three_failed_addresses_a_person_is_one_key_away() -> None:
+    state, _ = fail_address_three_times(at(Step.ADDRESS))
+    state, actions = step(state, Said("0", "dtmf"))
+    assert state.ended == "transfer" and any(isinstance(a, Transfer) for a in actions)
+
+
+def test_declining_to_file_as_said_ends_politely() -> None:
+    state, _ = fail_address_three_times(at(Step.ADDRESS))
+    state, actions = step(state, Said("no", "speech"))
+    assert state.ended == "gave_up" and prompts(actions) == ["gave_up"]
 
 
 @pytest.mark.parametrize(("said", "step_"), [(Said("1", "dtmf"), Step.DESCRIPTION),
