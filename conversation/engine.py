@@ -88,7 +88,7 @@ def question(state: State) -> Ask:
     if state.step is Step.LANGUAGE:
         return Ask("language", "language", attempt=attempt)
     if state.step is Step.CATEGORY:
-        options = tuple((c.digit, c.name(state.lang)) for c in state.menu)
+        options = tuple((c.digit, c.name(state.lang)) for c in state.menu if c.digit)
         return Ask("category", "menu", options=options, attempt=attempt)
     if state.step is Step.QUESTION:
         q = _current_question(state)

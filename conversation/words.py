@@ -85,7 +85,7 @@ def category_for(text: str, menu: tuple[Category, ...]) -> Category | None:
     if not folded:
         return None
     for cat in menu:
-        if folded == cat.digit:
+        if cat.digit and folded == cat.digit:
             return cat
     squashed = folded.replace(" ", "")
     words = set(folded.split())

@@ -33,6 +33,8 @@ class StaffConfig:
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     pronunciations: dict[str, str] = field(default_factory=dict)
     tries: int = 3
+    server_services: str = "words"  # services only the server lists: words | list | none
+    hidden: tuple[str, ...] = ()
 
     @property
     def agent_number(self) -> str | None:
@@ -113,6 +115,7 @@ def load_config(path: Path | None = None) -> StaffConfig:
     if path is not None:
         staff = _read(path)
         data["city"] = {**data["city"], **staff.get("city", {})}
+        data["menu"] = {**data.get("menu", {}), **staff.get("menu", {})}
         data["conversation"] = {**data.get("conversation", {}), **staff.get("conversation", {})}
         data["pronunciations"] = {**data.get("pronunciations", {}),
                                   **staff.get("pronunciations", {})}
@@ -147,8 +150,14 @@ def load_config(path: Path | None = None) -> StaffConfig:
     tries = int(data.get("conversation", {}).get("tries", 3))
     if not 1 <= tries <= 9:
         raise ConfigError("[conversation] tries must be between 1 and 9")
+    menu_table = data.get("menu", {})
+    server_services = str(menu_table.get("server_services", "words"))
+    if server_services not in ("words", "list", "none"):
+        raise ConfigError('[menu] server_services must be "words", "list" or "none"')
     config = StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions,
-                         pronunciations=pronunciations, tries=tries)
+                         pronunciations=pronunciations, tries=tries,
+                         server_services=server_services,
+                         hidden=tuple(str(h) for h in menu_table.get("hide", ())))
     try:
         ZoneInfo(city.get("timezone") or "UTC")
         config.agent_open(datetime.now(ZoneInfo("UTC")))
