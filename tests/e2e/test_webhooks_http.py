@@ -6,6 +6,7 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from intake.simulate import sms_form, voice_form
+from ivr.lint import twiml_problems
 
 from .conftest import TOKEN, Server
 
@@ -62,7 +63,7 @@ def test_voice_answer_without_a_call_starts_one(server: Server, http: httpx.Clie
     url = server.url + "/voice/answer?turn=7"
     form = {**voice_form("CA" + "f" * 32, "+15555550146", CITY), "Digits": "9"}
     answer = http.post(url, data=form, headers=signed(url, form))
-    assert answer.status_code == 200
+    assert answer.status_code == 200 and twiml_problems(answer.text) == []
     assert "<Gather" in answer.text and "Welcome" in answer.text
 
 

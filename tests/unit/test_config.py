@@ -84,3 +84,44 @@ def test_settings_defaults_work_without_any_environment(tmp_path: Path) -> None:
                                                               "+1******0123")])
 def test_phone_numbers_are_masked_for_logs(number: str | None, masked: str) -> None:
     assert mask_phone(number) == masked
+
+
+@pytest.mark.parametrize(
+    ("utc", "open_"),
+    [
+        ("2026-11-23T15:00:00+00:00", True),   # Monday 09:00 in Chicago
+        ("2026-11-23T13:59:00+00:00", False),  # Monday 07:59 in Chicago
+        ("2026-11-23T23:00:00+00:00", False),  # Monday 17:00 in Chicago: closed at five
+        ("2026-11-28T16:00:00+00:00", True),   # Saturday 10:00
+        ("2026-11-29T16:00:00+00:00", False),  # Sunday
+    ],
+)
+def test_transfers_only_within_agent_hours_in_city_time(tmp_path: Path, utc: str,
+                                                        open_: bool) -> None:
+    from datetime import datetime
+
+    staff = tmp_path / "city.toml"
+    staff.write_text('[city]\nagent_hours = "Mon-Fri 08:00-17:00; Sat 09:00-12:00"\n'
+                     'timezone = "America/Chicago"\n')
+    assert load_config(staff).agent_open(datetime.fromisoformat(utc)) is open_
+
+
+def test_no_agent_line_means_no_transfers(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    staff = tmp_path / "city.toml"
+    staff.write_text('[city]\nagent_number = ""\n')
+    assert load_config(staff).agent_open(datetime.now(UTC)) is False
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[city]\nagent_hours = "weekdays nine to five"\n', "Mon-Fri 08:00-17:00"),
+    ('[city]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
+    ('[menu]\nserver_services = "all"\n', "server_services"),
+    ('[conversation]\ntries = 0\n', "between 1 and 9"),
+])
+def test_more_config_mistakes_are_explained(tmp_path: Path, content: str, message: str) -> None:
+    staff = tmp_path / "city.toml"
+    staff.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_config(staff)
