@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from open311_client import (
 
 from .db import utcnow
 from .storage import Report
+from .worker import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -381,33 +381,17 @@ def retry_failed(session: Session, reference: str) -> Report | None:
     return report
 
 
-class OutboxWorker(threading.Thread):
+class OutboxWorker(Periodic):
     """Delivers due reports every `interval` seconds, or at once when woken."""
 
     def __init__(
         self, sessions: sessionmaker[Session], client: Open311Client, interval: float = 2.0,
         policy: Policy = DEFAULT_POLICY,
     ) -> None:
-        super().__init__(name="outbox", daemon=True)
+        super().__init__("outbox", interval)
         self.sessions = sessions
         self.client = client
-        self.interval = interval
         self.policy = policy
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            try:
-                deliver_due(self.sessions, self.client, policy=self.policy)
-            except Exception:  # keep delivering after a database hiccup
-                log.exception("outbox pass failed; will try again")
+    def run_once(self) -> None:
+        deliver_due(self.sessions, self.client, policy=self.policy)

@@ -10,7 +10,6 @@ until the city closes it; the resident gets one text per change if they asked fo
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from .config import StaffConfig
 from .db import utcnow
 from .storage import ConversationRow, Report
 from .texts import QuietHours, StatusChange, StatusWatch, is_opted_out, queue_text, send_due
+from .worker import Periodic
 
 log = logging.getLogger(__name__)
 CLOSED = "closed"
@@ -180,7 +180,7 @@ class Poller:
                               .where(ConversationRow.id == report.conversation_id))
 
 
-class TextsWorker(threading.Thread):
+class TextsWorker(Periodic):
     """In the server: send due texts every `interval`; poll too, every `poll_interval`."""
 
     def __init__(
@@ -194,24 +194,14 @@ class TextsWorker(threading.Thread):
         poll_interval: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        super().__init__(name="texts", daemon=True)
+        super().__init__("texts", interval)
         self.sessions = sessions
         self.sender = sender
         self.callback_base = callback_base
         self.poller = poller
-        self.interval = interval
         self.poll_interval = poll_interval
         self.clock = clock
-        self._stopping = threading.Event()
-        self._wake = threading.Event()
         self._last_poll: datetime | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
 
     def run_once(self) -> None:
         now = self.clock()
@@ -222,15 +212,6 @@ class TextsWorker(threading.Thread):
             self._last_poll = now
             self.poller.poll_once(now)
         send_due(self.sessions, self.sender, self.callback_base(), now=now)
-
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.run_once()
-            except Exception:  # keep going after a database or network hiccup
-                log.exception("texts pass failed; will try again")
-            self._wake.wait(self.interval)
-            self._wake.clear()
 
 
 def poll_and_send(
