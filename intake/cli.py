@@ -70,7 +70,7 @@ open311-intake is running at {base}
   Open311 server:    {settings.open311_endpoint or base + '/open311/v2/  (built-in sandbox)'}
   Database:          {_safe_url(settings.database_url)}
   Streets:           {settings.streets_path}
-  Outbound texts:    {_texts_mode(settings)}""")
+  Outbound texts:    {_texts_mode(settings)}; quiet hours {settings.quiet_hours}""")
     if settings.demo:
         click.echo("  Demo mode: webhooks must be signed with the local auth token "
                    f"{settings.twilio_auth_token}\n"
