@@ -123,7 +123,7 @@ class SandboxConfig:
     display_tz: tzinfo = UTC
     public_url: str | None = None
     endpoint_type: str = "test"
-    contact: str = "Demo Town 311 (sandbox): this is test data, nothing is acted upon."
+    contact: str = "Demo City 311 (sandbox): this is test data, nothing is acted upon."
     key_service: str = "The sandbox's api_key is set in the intake configuration."
     changeset: str = "2024-01-01T00:00:00Z"
     default_limit: int = 1000

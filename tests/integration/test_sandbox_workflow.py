@@ -100,7 +100,7 @@ def test_closing_note_comes_from_the_service(make: MakeSandbox) -> None:
     sb.clock.tick(10)
     [req] = parse(sb.get(f"/requests/{srid}.json"), "json")
     assert req["status_notes"] == "The street light has been repaired."
-    assert req["agency_responsible"] == "Demo Town Electric Utility"
+    assert req["agency_responsible"] == "Demo City Electric Utility"
 
 
 def test_every_read_path_advances_the_clock(make: MakeSandbox) -> None:
