@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from .texts import is_opted_out, queue_text
 
 log = logging.getLogger(__name__)
 RENDERED = (Say, Ask, Transfer, End)
+SMS_IDLE = timedelta(hours=12)  # an unfinished text conversation is forgotten after this
 
 
 class Intake:
@@ -94,6 +96,13 @@ class Intake:
                 ConversationRow.is_open.is_(True),
             )
         )
+        if row is not None and inbound.channel == "sms" and row.updated_at < utcnow() - SMS_IDLE:
+            # a text long after the last one starts afresh, not at a question from days ago
+            log.info("sms conversation %s idle since %s; starting a new one", row.id,
+                     row.updated_at.isoformat(timespec="minutes"))
+            row.is_open = False
+            session.flush()
+            row = None
         if row is None:
             row = ConversationRow(channel=inbound.channel, key=inbound.key, phone=inbound.phone,
                                   city_number=inbound.city_number, step="new", turn=0, state={},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -159,3 +160,20 @@ def test_two_workers_never_post_the_same_report(app: Flask) -> None:
         t.join()
     assert count(app, SandboxRequest) == 5
     assert count(app, Report, Report.status == "delivered") == 5
+
+
+def test_a_text_long_after_an_unfinished_one_starts_afresh(app: Flask) -> None:
+    sms(app, "SMi0", "pothole", phone="+15555550301")
+    assert "Is it 123 Main St?" in sms(app, "SMi1", "123 main st", phone="+15555550301")
+    with db.sessions(app).begin() as session:
+        row = session.scalars(select(ConversationRow)).one()
+        row.updated_at = db.utcnow() - timedelta(days=2)
+    again = sms(app, "SMi2", "graffiti", phone="+15555550301")
+    assert "offensive" in again and "Is it" not in again
+    assert count(app, ConversationRow, ConversationRow.is_open.is_(True)) == 1
+
+
+def test_a_text_soon_after_continues_the_same_conversation(app: Flask) -> None:
+    sms(app, "SMj0", "pothole", phone="+15555550302")
+    sms(app, "SMj1", "123 main st", phone="+15555550302")
+    assert "short description" in sms(app, "SMj2", "yes", phone="+15555550302")
