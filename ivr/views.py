@@ -6,16 +6,24 @@ A Gather's action URL carries the turn number, so a repeated delivery of the sam
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 from flask import Blueprint, Response, request, url_for
+from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
 
 from conversation import HungUp, Inbound, Reply, Said, Silence, Wording
 
 from .twiml import render
 
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+TROUBLE = {
+    "en": "Sorry, something went wrong on our side. Please call again in a few minutes.",
+    "es": "Lo sentimos, tenemos un problema técnico. Por favor llame de nuevo en unos minutos.",
+}
+log = logging.getLogger(__name__)
 Handle = Callable[[Inbound], Reply]
 
 
@@ -65,6 +73,20 @@ def create_blueprint(
     @bp.post("/silence")
     def silence() -> Response:
         return twiml(handle(inbound(request.args.get("turn", "?"), Silence())))
+
+    @bp.errorhandler(Exception)
+    def trouble(exc: Exception) -> ResponseReturnValue:
+        """Last resort: a caller hears an apology (and a person, if one is there), never a 500."""
+        if isinstance(exc, HTTPException):
+            return exc.get_response()
+        log.exception("voice webhook %s failed", request.path)
+        answer = VoiceResponse()
+        answer.say(TROUBLE["en"], language="en-US")
+        answer.say(TROUBLE["es"], language="es-US")
+        if agent_number:
+            answer.dial(agent_number)
+        answer.hangup()
+        return Response(str(answer), mimetype="text/xml")
 
     @bp.post("/whisper")
     def whisper() -> Response:

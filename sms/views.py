@@ -10,11 +10,14 @@ the sender's own reports, and `MY REQUESTS` are answered from the app's records.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
+from flask.typing import ResponseReturnValue
 from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
 
 from conversation import Inbound, Reply, Said, Wording
 
@@ -25,6 +28,9 @@ from .texts import RequestStatus, help_text, requests_text, status_reply, word
 __all__ = ["OPT_OUT", "DeliveryReport", "Hooks", "create_blueprint"]
 
 Handle = Callable[[Inbound], Reply]
+TROUBLE = ("Sorry, something went wrong on our side. Please try again in a few minutes. / "
+           "Lo sentimos, tenemos un problema tecnico. Intente de nuevo en unos minutos.")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,16 @@ def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = Non
                                event=Said(body, "text"), phone=sender, city_number=city,
                                text=body))
         return Response(render(reply, wording), mimetype="text/xml")
+
+    @bp.errorhandler(Exception)
+    def trouble(exc: Exception) -> ResponseReturnValue:
+        """Last resort: the resident gets an apology, never a 500 (Twilio would retry)."""
+        if isinstance(exc, HTTPException):
+            return exc.get_response()
+        log.exception("sms webhook %s failed", request.path)
+        if request.path.endswith("/status"):
+            return Response(status=204)
+        return _twiml(TROUBLE)
 
     @bp.post("/status")
     def status() -> Response:

@@ -72,3 +72,29 @@ def test_stop_is_not_answered_by_the_conversation(server: Server, http: httpx.Cl
     form = sms_form("+15555550147", CITY, "STOP")
     answer = http.post(url, data=form, headers=signed(url, form))
     assert answer.status_code == 200 and "<Message>" not in answer.text
+
+
+def test_a_broken_database_gets_an_apology_not_a_500(tmp_path, http: httpx.Client) -> None:
+    import sqlite3
+
+    from ivr.lint import twiml_problems as problems
+
+    from .conftest import start_server
+
+    db_file = tmp_path / "broken.sqlite3"
+    proc, server = start_server(tmp_path, f"sqlite:///{db_file}")
+    try:
+        with sqlite3.connect(db_file) as conn:  # the storage fails under the running service
+            conn.execute("ALTER TABLE conversations RENAME TO conversations_gone")
+        url = server.url + "/voice"
+        form = voice_form("CA" + "e" * 32, "+15555550148", CITY, "ringing")
+        answer = http.post(url, data=form, headers=signed(url, form))
+        assert answer.status_code == 200 and problems(answer.text) == []
+        assert "something went wrong on our side" in answer.text and "<Dial>" in answer.text
+        url = server.url + "/sms"
+        form = sms_form("+15555550149", CITY, "pothole")
+        answer = http.post(url, data=form, headers=signed(url, form))
+        assert answer.status_code == 200 and "try again in a few minutes" in answer.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
