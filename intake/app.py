@@ -18,12 +18,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import ivr
 import sms
 from geocode import FallbackGeocoder, Geocoder, load_gazetteer, make_backend
-from open311_client import Open311Client
+from open311_client import Open311Client, Open311Error
 
 from . import db
 from .addresses import AddressResolver
 from .catalogue import synced_menu
-from .config import StaffConfig, load_config
+from .config import ConfigError, StaffConfig, load_config
 from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import DUE, OutboxWorker
@@ -112,7 +112,17 @@ def _with_backend(local: Geocoder, settings: Settings) -> Geocoder:
 
 
 def _open311_client(app: Flask, settings: Settings) -> Open311Client:
-    """A client for the city's server, or for the built-in sandbox through WSGI in process."""
+    """A client for the city's server, or for the built-in sandbox through WSGI in process.
+
+    With OPEN311_DISCOVERY the endpoint and format come from the city's discovery document.
+    """
+    if settings.open311_discovery:
+        try:
+            return Open311Client.from_discovery(
+                httpx.Client(), settings.open311_discovery, type=settings.open311_endpoint_type,
+                api_key=settings.open311_api_key, jurisdiction_id=settings.open311_jurisdiction)
+        except Open311Error as exc:
+            raise ConfigError(f"OPEN311_DISCOVERY {settings.open311_discovery}: {exc}") from exc
     if settings.open311_endpoint:
         return Open311Client(httpx.Client(), settings.open311_endpoint,
                              api_key=settings.open311_api_key,

@@ -185,7 +185,10 @@ def _prompt(text: str) -> None:
 @click.option("--token", envvar="TWILIO_AUTH_TOKEN", default=None,
               help="Auth token to sign with (default: TWILIO_AUTH_TOKEN, else the demo token).")
 @click.option("--wait", default=20.0, show_default=True, help="Seconds to wait for the filing.")
-def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float) -> None:
+@click.option("--open311", "open311_url", default=None,
+              help="Where to look the filing up (default: the service's built-in sandbox).")
+def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float,
+           open311_url: str | None) -> None:
     """Replay recorded conversations against a running server and check their expectations."""
     from .replay import run
 
@@ -193,7 +196,7 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float)
     failed = 0
     for path in fixtures:
         try:
-            result = run(path, url, token, wait=wait)
+            result = run(path, url, token, wait=wait, open311_url=open311_url)
         except httpx.HTTPError as exc:
             raise click.ClickException(f"cannot reach the service at {url}: {exc}") from exc
         except (ValueError, KeyError) as exc:

@@ -74,7 +74,10 @@ def load_fixture(path: Path) -> dict[str, Any]:
     return data
 
 
-def replay(fixture: dict[str, Any], sender: WebhookSender, *, wait: float = 20.0) -> ReplayResult:
+def replay(
+    fixture: dict[str, Any], sender: WebhookSender, *, wait: float = 20.0,
+    open311_url: str | None = None,
+) -> ReplayResult:
     """Send every step, check each answer, then check what reached the Open311 server."""
     result = ReplayResult(fixture.get("name", "fixture"))
     rewrite = _Rewriter()
@@ -108,7 +111,8 @@ def replay(fixture: dict[str, Any], sender: WebhookSender, *, wait: float = 20.0
         if signature is None:
             previous, last_form = twiml, (path, form)
     if "filed" in fixture:
-        check_filed(fixture["filed"], sender, result, wait)
+        url = open311_url or sender.url("/open311/v2/")
+        check_filed(fixture["filed"], sender, result, wait, url.rstrip("/") + "/requests.json")
     return result
 
 
@@ -140,7 +144,8 @@ def check(expect: dict[str, Any], twiml: Twiml, previous: Twiml | None) -> list[
 
 
 def check_filed(
-    filed: dict[str, Any] | None, sender: WebhookSender, result: ReplayResult, wait: float
+    filed: dict[str, Any] | None, sender: WebhookSender, result: ReplayResult, wait: float,
+    url: str,
 ) -> None:
     if filed is None:
         if result.reference is not None:
@@ -149,7 +154,6 @@ def check_filed(
     if result.reference is None:
         result.failures.append("no reference number was given, so nothing can be looked up")
         return
-    url = sender.url("/open311/v2/requests.json")
     deadline = time.monotonic() + wait
     matches: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
@@ -173,6 +177,9 @@ def check_filed(
             result.failures.append(f"description lacks {want!r}")
 
 
-def run(path: Path, url: str, token: str, *, wait: float = 20.0) -> ReplayResult:
+def run(
+    path: Path, url: str, token: str, *, wait: float = 20.0, open311_url: str | None = None
+) -> ReplayResult:
     with httpx.Client(timeout=15) as http:
-        return replay(load_fixture(path), WebhookSender(http, url, token), wait=wait)
+        return replay(load_fixture(path), WebhookSender(http, url, token), wait=wait,
+                      open311_url=open311_url)

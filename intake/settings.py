@@ -25,6 +25,8 @@ class Settings:
     open311_api_key: str | None
     open311_jurisdiction: str | None
     open311_format: str
+    open311_discovery: str | None
+    open311_endpoint_type: str
     twilio_account_sid: str | None
     twilio_auth_token: str
     demo: bool
@@ -68,6 +70,8 @@ class Settings:
             open311_api_key=env.get("OPEN311_API_KEY") or None,
             open311_jurisdiction=env.get("OPEN311_JURISDICTION") or None,
             open311_format=env.get("OPEN311_FORMAT", "json"),
+            open311_discovery=env.get("OPEN311_DISCOVERY") or None,
+            open311_endpoint_type=env.get("OPEN311_ENDPOINT_TYPE", "production"),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=token or demo_token(var_dir),
             demo=not token,
