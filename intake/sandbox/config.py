@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, tzinfo
 
 from intake.db import utcnow
@@ -44,6 +44,9 @@ class Faults:
             raise ValueError(f"fail_status must be a 5xx status, not {self.fail_status}")
         if self.timeout_seconds < 0 or self.latency_seconds < 0:
             raise ValueError("timeout_seconds and latency_seconds must not be negative")
+
+
+FAULT_FIELDS = tuple(f.name for f in fields(Faults))
 
 
 def parse_faults(spec: str, base: Faults | None = None) -> Faults:
@@ -160,34 +163,13 @@ class SandboxConfig:
 
     @property
     def faults(self) -> Faults:
-        """The configured fault modes."""
-        return Faults(
-            token_only=self.token_only,
-            xml_only=self.xml_only,
-            list_cap=self.list_cap,
-            fail_share=self.fail_share,
-            fail_status=self.fail_status,
-            fail_after_commit=self.fail_after_commit,
-            timeout_share=self.timeout_share,
-            timeout_seconds=self.timeout_seconds,
-            latency_seconds=self.latency_seconds,
-        )
+        """The configured fault modes (the fault fields above, as one `Faults`)."""
+        return Faults(**{name: getattr(self, name) for name in FAULT_FIELDS})
 
     def with_faults(self, spec: str) -> SandboxConfig:
         """A copy with a fault spec applied (see `parse_faults`), e.g. from a setting."""
-        f = parse_faults(spec, self.faults)
-        return replace(
-            self,
-            token_only=f.token_only,
-            xml_only=f.xml_only,
-            list_cap=f.list_cap,
-            fail_share=f.fail_share,
-            fail_status=f.fail_status,
-            fail_after_commit=f.fail_after_commit,
-            timeout_share=f.timeout_share,
-            timeout_seconds=f.timeout_seconds,
-            latency_seconds=f.latency_seconds,
-        )
+        applied = parse_faults(spec, self.faults)
+        return replace(self, **{name: getattr(applied, name) for name in FAULT_FIELDS})
 
     def service(self, code: str) -> Service | None:
         """The service with this code, if any."""
