@@ -56,12 +56,14 @@ def serve(host: str, port: int, threads: int) -> None:
     import waitress
 
     from .app import OUTBOX
+    from .housekeeping import Housekeeping
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     app = _app(settings)
     app.extensions[OUTBOX].start()
+    Housekeeping(db.sessions(app)).start()
     base = f"http://{host}:{port}"
     start_texts(app, base)
     click.echo(f"""

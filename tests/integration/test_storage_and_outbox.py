@@ -177,3 +177,15 @@ def test_a_text_soon_after_continues_the_same_conversation(app: Flask) -> None:
     sms(app, "SMj0", "pothole", phone="+15555550302")
     sms(app, "SMj1", "123 main st", phone="+15555550302")
     assert "short description" in sms(app, "SMj2", "yes", phone="+15555550302")
+
+
+def test_processed_webhooks_are_forgotten_after_a_week(app: Flask) -> None:
+    from intake.housekeeping import prune_deliveries
+
+    sms(app, "SMk0", "pothole", phone="+15555550303")
+    sms(app, "SMk1", "123 main st", phone="+15555550303")
+    with db.sessions(app).begin() as session:
+        session.get(WebhookDelivery, "SMk0").created_at = db.utcnow() - timedelta(days=8)
+    assert prune_deliveries(db.sessions(app)) == 1
+    assert count(app, WebhookDelivery, WebhookDelivery.id == "SMk0") == 0
+    assert count(app, WebhookDelivery, WebhookDelivery.id == "SMk1") == 1
