@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 import httpx
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -21,6 +22,7 @@ from . import db
 from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
 from .settings import Settings, mask_phone
+from .webhook_client import WebhookSender
 
 
 @click.group()
@@ -40,7 +42,7 @@ def friendly_errors() -> Iterator[None]:
         raise click.ClickException(f"file not found: {exc.filename}") from exc
 
 
-def _app(settings: Settings):  # type: ignore[no-untyped-def]
+def _app(settings: Settings) -> Flask:
     from .app import create_app
 
     with friendly_errors():
@@ -108,9 +110,7 @@ def simulate() -> None:
 
 
 @contextmanager
-def _sender(url: str, in_process: bool) -> Iterator[object]:
-    from .webhook_client import WebhookSender
-
+def _sender(url: str, in_process: bool) -> Iterator[WebhookSender]:
     settings = Settings.from_env()
     if not in_process:
         try:
@@ -156,8 +156,7 @@ def simulate_sms_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
 
     click.echo(f"Texting as {mask_phone(phone)}. Type a message (Ctrl-D to stop). Try: pothole")
     with _sender(url, in_process) as sender:
-        simulate_sms(sender, lines(iter(sys.stdin), _prompt), click.echo,  # type: ignore[arg-type]
-                     phone, city)
+        simulate_sms(sender, lines(iter(sys.stdin), _prompt), click.echo, phone, city)
 
 
 @simulate.command("call")
@@ -172,8 +171,7 @@ def simulate_call_cmd(url: str, in_process: bool, phone: str, city: str) -> None
     click.echo("Calling. Type digits (e.g. 1 or 123#) for the keypad, words for speech, "
                "an empty line to stay silent, /hangup to hang up.")
     with _sender(url, in_process) as sender:
-        simulate_call(sender, lines(iter(sys.stdin), _prompt), click.echo,  # type: ignore[arg-type]
-                      phone, city)
+        simulate_call(sender, lines(iter(sys.stdin), _prompt), click.echo, phone, city)
 
 
 def _prompt(text: str) -> None:
