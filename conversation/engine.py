@@ -260,7 +260,7 @@ def _on_address(state: State, event: Said) -> Result:
     heard = state.heard if letters else (*state.heard, text[:200])
     resolving = replace(state, step=Step.RESOLVING, asked=state.step.value, heard=heard,
                         address_text=state.address_text if letters else text)
-    return resolving, [ResolveAddress(text, event.via, letters)]
+    return resolving, [ResolveAddress(text, event.via, letters, state.lang)]
 
 
 def _on_address_fallback(state: State, event: Said) -> Result:
@@ -281,7 +281,7 @@ def _on_house_number(state: State, event: Said) -> Result:
         text = f"{number} {state.place.street or state.place.label}"
         resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
                             number_asked=True, address_text=text)
-        return resolving, [ResolveAddress(text, event.via)]
+        return resolving, [ResolveAddress(text, event.via, lang=state.lang)]
     if event.via == "dtmf" or words.is_one_of(event.text, words.SKIP | words.DONT_KNOW):
         return _advance(state, Step.CONFIRM_ADDRESS, number_asked=True)
     return _failed(state)

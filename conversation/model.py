@@ -189,6 +189,7 @@ class ResolveAddress:
     text: str
     via: Via
     letters: bool = False
+    lang: str = "en"  # the resident's language: how numbers and street words are said
 
 
 @dataclass(frozen=True)

@@ -100,11 +100,13 @@ class GeopyBackend:
         """None: a remote service does not list its streets."""
         return []
 
-    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
+    def locate(
+        self, text: str, zip_code: str | None = None, lang: str = "en"
+    ) -> list[Candidate]:
         """Candidates inside the city box, best first; raises GeocoderError on failure."""
         return self._candidates(text, zip_code)[0]
 
-    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
         """Verdict over locate(); "out_of_city" when the service only found places outside."""
         candidates, total = self._candidates(text, zip_code)
         if total and not candidates:
@@ -161,17 +163,19 @@ class FallbackGeocoder:
         extra = [h for h in self.fallback.hints(limit, zip_code) if h.lower() not in seen]
         return (out + extra)[:limit]
 
-    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
+    def locate(
+        self, text: str, zip_code: str | None = None, lang: str = "en"
+    ) -> list[Candidate]:
         """Candidates of whichever backend gave the verdict."""
-        return list(self.resolve(text, zip_code).candidates)
+        return list(self.resolve(text, zip_code, lang).candidates)
 
-    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
         """Primary verdict, or the fallback's when the primary is unsure and the fallback is not."""
-        first = self.primary.resolve(text, zip_code)
+        first = self.primary.resolve(text, zip_code, lang)
         if first.status not in self.when:
             return first
         try:
-            second = self.fallback.resolve(text, zip_code)
+            second = self.fallback.resolve(text, zip_code, lang)
         except GeocoderError as exc:
             log.warning("fallback geocoder failed: %s", exc)
             return first

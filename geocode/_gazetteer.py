@@ -51,12 +51,14 @@ class Gazetteer:
 
     # -- public API ---------------------------------------------------------------------
 
-    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
+    def locate(
+        self, text: str, zip_code: str | None = None, lang: str = "en"
+    ) -> list[Candidate]:
         """Candidates best first: gaz.locate("one twenty three mass av")[0].label."""
         candidates, _ = self._run(text, zip_code)
         return candidates
 
-    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
         """Candidates plus "certain", "confirm", "failed" or "out_of_city"."""
         candidates, outside = self._run(text, zip_code)
         if outside:

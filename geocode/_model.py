@@ -46,6 +46,10 @@ class Resolution:
 
     status: str  # "certain" | "confirm" | "failed" | "out_of_city"
     candidates: tuple[Candidate, ...] = ()
+    #: (start, end) character offsets, in the text given to `resolve`, of the words taken
+    #: as the address; the rest of a sentence ("pothole at ... thanks") is outside it.
+    #: None when the backend cannot say (remote services).
+    span: tuple[int, int] | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -57,11 +61,13 @@ class Resolution:
 class Geocoder(Protocol):
     """What every backend offers: the local gazetteer, geopy services, a fallback chain."""
 
-    def locate(self, text: str, zip_code: str | None = None) -> list[Candidate]:
-        """Candidates best first (may be empty)."""
+    def locate(
+        self, text: str, zip_code: str | None = None, lang: str = "en"
+    ) -> list[Candidate]:
+        """Candidates best first (may be empty); `lang` is the resident's ("en", "es")."""
         ...
 
-    def resolve(self, text: str, zip_code: str | None = None) -> Resolution:
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
         """Candidates plus a verdict."""
         ...
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 
 from conversation import AddressResolved, Place
 from geocode import Candidate, Geocoder, Resolution, spoken_name
@@ -31,9 +32,9 @@ class AddressResolver:
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geocode")
 
-    def resolve(self, text: str, letters: bool = False) -> AddressResolved:
-        """Geocode free text, or keypad digits spelling a street (`letters`)."""
-        lookup: Callable[[str], Resolution] = self.geocoder.resolve
+    def resolve(self, text: str, letters: bool = False, lang: str = "en") -> AddressResolved:
+        """Geocode free text in the resident's language, or keypad digits spelling a street."""
+        lookup: Callable[[str], Resolution] = partial(self.geocoder.resolve, lang=lang)
         if letters:
             keypad = getattr(self.geocoder, "keypad", None)  # only the local gazetteer spells
             if keypad is None:

@@ -136,7 +136,7 @@ class Intake:
             action = pending.pop(0)
             event: Event | None = None
             if isinstance(action, conv.ResolveAddress):
-                event = self.resolver.resolve(action.text, action.letters)
+                event = self.resolver.resolve(action.text, action.letters, action.lang)
             elif isinstance(action, conv.FileRequest):
                 event = conv.RequestFiled(self._file(session, row, action))
                 filed = True
