@@ -8,7 +8,7 @@ drive it directly).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import httpx
 from flask import Flask, Response, jsonify
@@ -23,7 +23,7 @@ from open311_client import Open311Client, Open311Error
 from . import db
 from .addresses import AddressResolver
 from .catalogue import synced_menu
-from .config import ConfigError, StaffConfig, load_config
+from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
 from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import DUE, OutboxWorker
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 SANDBOX_PREFIX = "/open311/v2"
 IN_PROCESS_SANDBOX = "http://sandbox.internal" + SANDBOX_PREFIX + "/"
 OUTBOX = "intake_outbox"
+STAFF = "intake_staff"  # the LiveConfig: the staff file in use, reloaded when it changes
 
 
 def create_app(
@@ -52,10 +53,13 @@ def create_app(
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    staff_file, required = staff_path(settings)
+    staff = load_config(staff_file, required=required)
+    live = LiveConfig(staff, staff_file, required=required)
     engine = db.make_engine(settings.database_url)
     upgrade(engine)
     db.init_app(app, engine)
-    staff = load_config(settings.config_path)
+    app.extensions[STAFF] = live
     geo = geocoder or load_gazetteer(
         settings.streets_path, intersections=settings.intersections_path,
         cache_dir=settings.var_dir / "cache", city=settings.city_name,
@@ -68,12 +72,13 @@ def create_app(
     intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake)
     app.extensions["intake"] = intake
 
-    voice = ivr.create_blueprint(intake.handle, staff.wording("voice"),
-                                 agent_number=staff.agent_number,
-                                 hints=_hints(staff, resolver), summary=intake.summary)
-    texts = sms.create_blueprint(intake.handle, staff.wording("sms"),
+    hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
+    voice = ivr.create_blueprint(intake.handle, live.wording("voice"),
+                                 agent_number=lambda: live.current.agent_number,
+                                 hints=lambda: hints, summary=intake.summary)
+    texts = sms.create_blueprint(intake.handle, live.wording("sms"),
                                  sms_hooks(db.sessions(app), staff))
-    wire_texts(app, settings, staff, client)
+    messaging = wire_texts(app, settings, staff, client)
     for bp in (voice, texts):
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
     app.register_blueprint(voice, url_prefix="/voice")
@@ -95,6 +100,16 @@ def create_app(
             )
         return jsonify(status="ok", reports_waiting=waiting)
 
+    def follow(new: StaffConfig) -> None:
+        """A reloaded staff file: every part takes the new configuration as a whole."""
+        intake.config = new
+        intake.menu = synced_menu(client, new)
+        resolver.pronunciations = new.pronunciations
+        messaging.poller.staff = new
+        messaging.poller.wording = live.wording("sms")
+        hints["menu"] = _menu_words(new)
+
+    live.on_change(follow)
     # last: with the built-in sandbox this is the app's first request, so every route must exist
     intake.menu = synced_menu(client, staff)
     return app
@@ -133,10 +148,6 @@ def _open311_client(app: Flask, settings: Settings) -> Open311Client:
                          format=settings.open311_format)
 
 
-def _hints(
-    staff: StaffConfig, resolver: AddressResolver
-) -> Callable[[], dict[str, Sequence[str]]]:
-    """Speech hints per kind of question: category words for menus, streets for addresses."""
-    words = [w for c in staff.menu for w in (*c.names.values(), *sum(c.keywords.values(), ()))]
-    hints: dict[str, Sequence[str]] = {"menu": words, "address": resolver.hints(500)}
-    return lambda: hints
+def _menu_words(staff: StaffConfig) -> Sequence[str]:
+    """Speech hints for menu questions: the categories' names and keywords."""
+    return [w for c in staff.menu for w in (*c.names.values(), *sum(c.keywords.values(), ()))]

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import db
+from .cli_staff import check_config
 from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
 from .settings import Settings, mask_phone
@@ -57,7 +58,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Run the service (webhooks, the Open311 sandbox and the outbox worker)."""
     import waitress
 
-    from .app import OUTBOX
+    from .app import OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
     logging.basicConfig(level=logging.INFO,
@@ -66,6 +67,7 @@ def serve(host: str, port: int, threads: int) -> None:
     app = _app(settings)
     app.extensions[OUTBOX].start()
     Housekeeping(db.sessions(app)).start()
+    app.extensions[STAFF].watch(settings.config_reload_seconds)
     base = f"http://{host}:{port}"
     start_texts(app, base)
     click.echo(f"""
@@ -334,6 +336,7 @@ def db_upgrade() -> None:
 
 main.add_command(poll)
 main.add_command(texts)
+main.add_command(check_config)
 
 try:
     from .cli_streets import streets

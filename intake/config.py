@@ -1,28 +1,42 @@
 """Staff configuration: city facts, the category menu and the wording of every prompt.
 
 The bundled `default_config.toml` is always loaded first; a staff file (`INTAKE_CONFIG`)
-overrides what it names, so a new prompt key added by an upgrade still has wording.
+overrides what it names, so a new prompt key added by an upgrade still has wording. The file
+is checked against one schema (`staff_schema`) before anything is used; `LiveConfig` swaps in
+a changed file only when it checks clean, so a typo never reaches a caller.
 """
 
 from __future__ import annotations
 
-import tomllib
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from conversation import Ask, Category, Say
 
-from .settings import PACKAGE_DIR
+from .settings import Settings
+from .staff_schema import DEFAULT_CONFIG, CheckResult, check_file, check_text, parse_window
 
-DEFAULT_CONFIG = PACKAGE_DIR / "default_config.toml"
+__all__ = ["DEFAULT_CONFIG", "ConfigError", "LiveConfig", "StaffConfig", "Wording", "checked",
+           "config_from_text", "load_config", "staff_path", "window_contains"]
+
 VOICE_LANGUAGES = {"en": "en-US", "es": "es-US"}
+CONSOLE_FILE = "staff.toml"  # the console's staff file under var/ when INTAKE_CONFIG is unset
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
-    """The staff configuration file is unreadable or incomplete; the message says where."""
+    """The staff file is unreadable or wrong; the message lists every problem, with its line."""
+
+    def __init__(self, message: str, result: CheckResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class StaffConfig:
     tries: int = 3
     server_services: str = "words"  # services only the server lists: words | list | none
     hidden: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def agent_number(self) -> str | None:
@@ -58,8 +73,12 @@ class Wording:
     """Turns prompt keys into text for one channel, falling back to English, never failing."""
 
     def __init__(self, config: StaffConfig, channel: str) -> None:
-        self.config = config
+        self._config = config
         self.channel = channel
+
+    @property
+    def config(self) -> StaffConfig:
+        return self._config
 
     def template(self, lang: str, key: str) -> str:
         for language in (lang, "en"):
@@ -93,84 +112,151 @@ class _Missing(dict[str, str]):
         return "{" + key + "}"
 
 
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
 def window_contains(window: str, local: datetime) -> bool:
     """'Mon-Fri 08:00-17:00' contains a local time? Raises ConfigError when malformed."""
     try:
-        days, hours = window.split()
-        first, _, last = days.lower().partition("-")
-        start_day, end_day = DAYS.index(first[:3]), DAYS.index((last or first)[:3])
-        opens, closes = (time.fromisoformat(h) for h in hours.split("-"))
+        start_day, end_day, opens, closes = parse_window(window)
     except ValueError as exc:
         raise ConfigError(f"agent_hours entry {window.strip()!r} is not like "
                           "'Mon-Fri 08:00-17:00'") from exc
     return start_day <= local.weekday() <= end_day and opens <= local.time() < closes
 
 
-def load_config(path: Path | None = None) -> StaffConfig:
-    """Read the defaults, then the staff file over them."""
-    data = _read(DEFAULT_CONFIG)
-    if path is not None:
-        staff = _read(path)
-        data["city"] = {**data["city"], **staff.get("city", {})}
-        data["menu"] = {**data.get("menu", {}), **staff.get("menu", {})}
-        data["conversation"] = {**data.get("conversation", {}), **staff.get("conversation", {})}
-        data["pronunciations"] = {**data.get("pronunciations", {}),
-                                  **staff.get("pronunciations", {})}
-        if "categories" in staff:
-            data["categories"] = staff["categories"]
-        for lang, table in staff.get("prompts", {}).items():
-            merged = data["prompts"].setdefault(lang, {})
-            for key, value in table.items():
-                if isinstance(value, dict):
-                    merged.setdefault(key, {}).update(value)
-                else:
-                    merged[key] = value
-    try:
-        menu = tuple(
-            Category(
-                code=str(c["code"]),
-                digit=str(c["digit"]),
-                names={k: str(v) for k, v in c["names"].items()},
-                keywords={k: tuple(v) for k, v in c.get("keywords", {}).items()},
-            )
-            for c in data["categories"]
+def staff_path(settings: Settings) -> tuple[Path, bool]:
+    """The staff file and whether it must exist.
+
+    INTAKE_CONFIG when set; otherwise `var/staff.toml`, which the console writes on the first
+    change (the bundled wording alone is used until then).
+    """
+    if settings.config_path is not None:
+        return settings.config_path, True
+    return settings.var_dir / CONSOLE_FILE, False
+
+
+def checked(path: Path | None = None, *, required: bool = True) -> CheckResult:
+    """The staff file (or, without one, the bundled file) checked against the schema."""
+    if path is None or (not required and not path.exists()):
+        return check_file(DEFAULT_CONFIG)
+    return check_file(path)
+
+
+def load_config(path: Path | None = None, *, required: bool = True) -> StaffConfig:
+    """Read the defaults, then the staff file over them; ConfigError lists every problem."""
+    return build(checked(path, required=required))
+
+
+def config_from_text(text: str, source: str = "draft") -> StaffConfig:
+    """A configuration from staff-file text that is not (yet) on disk: a console draft."""
+    return build(check_text(text, source))
+
+
+def build(result: CheckResult) -> StaffConfig:
+    if result.data is None:
+        raise ConfigError(result.report(), result)
+    data = result.data
+    menu = tuple(
+        Category(
+            code=str(c["code"]),
+            digit=str(c["digit"]),
+            names={k: str(v) for k, v in c["names"].items()},
+            keywords={k: tuple(v) for k, v in c.get("keywords", {}).items()},
         )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"{path or DEFAULT_CONFIG}: each category needs code, digit and names"
-                          f" ({exc!r})") from exc
-    digits = [c.digit for c in menu]
-    if len(set(digits)) != len(digits) or any(d in ("0", "9", "*", "#") for d in digits):
-        raise ConfigError("category digits must be unique and not 0, 9, * or # (reserved)")
+        for c in data["categories"]
+    )
     city = {k: str(v) for k, v in data["city"].items()}
     questions = {str(c["code"]): dict(c.get("questions", {})) for c in data["categories"]}
-    pronunciations = {str(k): str(v) for k, v in data.get("pronunciations", {}).items()}
-    tries = int(data.get("conversation", {}).get("tries", 3))
-    if not 1 <= tries <= 9:
-        raise ConfigError("[conversation] tries must be between 1 and 9")
     menu_table = data.get("menu", {})
-    server_services = str(menu_table.get("server_services", "words"))
-    if server_services not in ("words", "list", "none"):
-        raise ConfigError('[menu] server_services must be "words", "list" or "none"')
-    config = StaffConfig(city=city, menu=menu, prompts=data["prompts"], questions=questions,
-                         pronunciations=pronunciations, tries=tries,
-                         server_services=server_services,
-                         hidden=tuple(str(h) for h in menu_table.get("hide", ())))
-    try:
-        ZoneInfo(city.get("timezone") or "UTC")
-        config.agent_open(datetime.now(ZoneInfo("UTC")))
-    except ZoneInfoNotFoundError as exc:
-        raise ConfigError(f"unknown timezone {city.get('timezone')!r}") from exc
-    return config
+    return StaffConfig(
+        city=city, menu=menu, prompts=data["prompts"], questions=questions,
+        pronunciations={str(k): str(v) for k, v in data.get("pronunciations", {}).items()},
+        tries=int(data.get("conversation", {}).get("tries", 3)),
+        server_services=str(menu_table.get("server_services", "words")),
+        hidden=tuple(str(h) for h in menu_table.get("hide", ())),
+        raw=data,
+    )
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc
+class LiveConfig:
+    """The configuration in use, replaced whole when its file changes and checks clean.
+
+    Every reader asks for `current` (live wordings do so per prompt), so a call in progress
+    simply carries on with the new wording; a file with errors is logged and left unused.
+    """
+
+    def __init__(self, config: StaffConfig, path: Path | None, *, required: bool = True
+                 ) -> None:
+        self.current = config
+        self.path = path
+        self.required = required
+        self.rejected: CheckResult | None = None  # the last changed file that had errors
+        self._listeners: list[Callable[[StaffConfig], None]] = []
+        self._lock = threading.Lock()
+        self._stamp = self._read_stamp()
+
+    def wording(self, channel: str) -> Wording:
+        return LiveWording(self, channel)
+
+    def on_change(self, listener: Callable[[StaffConfig], None]) -> None:
+        self._listeners.append(listener)
+
+    def _read_stamp(self) -> str:
+        if self.path is None:
+            return ""
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "unreadable"
+
+    def reload(self, *, force: bool = False) -> CheckResult | None:
+        """Take the file up if it changed: the check's result, or None when unchanged."""
+        if self.path is None:
+            return None
+        with self._lock:
+            stamp = self._read_stamp()
+            if stamp == self._stamp and not force:
+                return None
+            self._stamp = stamp
+            result = checked(self.path, required=self.required)
+            if result.data is None:
+                self.rejected = result
+                log.error("staff file %s changed but has errors; still using the previous "
+                          "configuration:\n%s", self.path, result.report())
+                return result
+            new = build(result)
+            self.current, self.rejected = new, None
+            for listener in self._listeners:
+                try:
+                    listener(new)
+                except Exception:  # one part failing to follow must not stop the others
+                    log.exception("applying the reloaded staff file")
+            log.info("staff file %s reloaded (%d warnings)", self.path, len(result.warnings))
+            return result
+
+    def watch(self, interval: float = 2.0) -> threading.Thread:
+        """A daemon thread that looks at the file every `interval` seconds."""
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.reload()
+                except Exception:
+                    log.exception("watching the staff file")
+
+        stop = threading.Event()
+        thread = threading.Thread(target=loop, name="staff-file", daemon=True)
+        thread.start()
+        return thread
+
+
+class LiveWording(Wording):
+    """A wording that always reads the configuration in use."""
+
+    def __init__(self, live: LiveConfig, channel: str) -> None:
+        self.live = live
+        self.channel = channel
+
+    @property
+    def config(self) -> StaffConfig:
+        return self.live.current

@@ -52,6 +52,10 @@ class Settings:
     poll_in_server: bool = False
     sandbox_faults: str = ""  # fault spec for the built-in sandbox (demos), see parse_faults
     sandbox_fault_header: bool = False  # honour the test-only X-Sandbox-Fault header
+    # staff console and staff file (issue 13)
+    config_reload_seconds: float = 2.0  # how often `intake serve` looks for a changed staff file
+    console_secret_key: str = ""  # signs the console's CSRF tokens; "" = one kept under var/
+    console_session_minutes: int = 30  # a console login ends after this long without a click
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,6 +102,9 @@ class Settings:
             sandbox_faults=_fault_spec(env.get("SANDBOX_FAULTS", "")),
             sandbox_fault_header=env.get("SANDBOX_FAULT_HEADER", "").strip().lower()
             in ("1", "true", "yes", "on"),
+            config_reload_seconds=float(env.get("CONFIG_RELOAD_SECONDS", "2")),
+            console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
+            console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "30")),
         )
 
 

@@ -31,18 +31,22 @@ def create_blueprint(
     handle: Handle,
     wording: Wording,
     *,
-    agent_number: str | None,
+    agent_number: str | None | Callable[[], str | None],
     hints: Callable[[], dict[str, Sequence[str]]] = dict,
     summary: Callable[[str], str] = lambda call: "",
 ) -> Blueprint:
     bp = Blueprint("ivr", __name__)
+
+    def agent() -> str | None:
+        """The agent line now (a callable follows a reloaded staff file)."""
+        return agent_number() if callable(agent_number) else agent_number
 
     def twiml(reply: Reply) -> Response:
         body = render(
             reply, wording,
             answer_url=url_for("ivr.answer", turn=reply.turn),
             silence_url=url_for("ivr.silence", turn=reply.turn),
-            agent_number=agent_number,
+            agent_number=agent(),
             hints=hints(),
             whisper_url=url_for("ivr.whisper", call=request.form.get("CallSid", "")),
         )
@@ -83,8 +87,8 @@ def create_blueprint(
         answer = VoiceResponse()
         answer.say(TROUBLE["en"], language="en-US")
         answer.say(TROUBLE["es"], language="es-US")
-        if agent_number:
-            answer.dial(agent_number)
+        if number := agent():
+            answer.dial(number)
         answer.hangup()
         return Response(str(answer), mimetype="text/xml")
 
