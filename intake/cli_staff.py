@@ -1,4 +1,4 @@
-"""`intake check-config` (the staff file, every problem at once) and `intake users` (console logins)."""
+"""`intake check-config`: the staff file, every problem at once; `intake users`: console logins."""
 
 from __future__ import annotations
 

@@ -34,8 +34,9 @@ def test_the_bundled_file_has_no_problem_at_all() -> None:
          'did you mean "prompts"?'),
         ('[prompts.en.voise]\ngreeting = "Hi"\n', "prompts.en.voise", "unknown key",
          'did you mean "voice"?'),
-        ('[[categories]]\ncode = "A"\ndigit = "1"\nnames = { en = "a" }\nkeyword = { en = ["a"] }\n',
-         "categories[0].keyword", "unknown key", 'did you mean "keywords"?'),
+        ('[[categories]]\ncode = "A"\ndigit = "1"\nnames = { en = "a" }\n'
+         'keyword = { en = ["a"] }\n', "categories[0].keyword", "unknown key",
+         'did you mean "keywords"?'),
         # wrong types
         ('[conversation]\ntries = "three"\n', "conversation.tries", "'three' should be a whole",
          "tries = 3"),
