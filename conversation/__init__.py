@@ -18,6 +18,7 @@ from .model import (
     IllegalEvent,
     Place,
     Question,
+    RequestCallback,
     RequestFiled,
     ResolveAddress,
     Said,
@@ -27,6 +28,7 @@ from .model import (
     State,
     Step,
     Transfer,
+    TransferEnded,
     Via,
 )
 from .serialize import dump, load
@@ -50,6 +52,7 @@ __all__ = [
     "Place",
     "Question",
     "Reply",
+    "RequestCallback",
     "RequestFiled",
     "ResolveAddress",
     "Said",
@@ -59,6 +62,7 @@ __all__ = [
     "State",
     "Step",
     "Transfer",
+    "TransferEnded",
     "Via",
     "Wording",
     "dump",

@@ -1,8 +1,16 @@
 """`step(state, event) -> (state, actions)`: the one conversation shared by voice and SMS.
 
 Pure: no I/O, no clock, no randomness. The transition table maps (step, event type) to a
-handler; any other pair raises `IllegalEvent` naming both. Three failures at a step end in a
-transfer (when an agent line exists) or a polite close, never a loop.
+handler; any other pair raises `IllegalEvent` naming both.
+
+Mixed initiative: any answer may carry the category, the address, a description, the
+language or consent to texts. Every slot an answer carries is filled (the geocoder finds the
+address inside the sentence), then only what is missing is asked, and one confirmation reads
+the report back. Commands (help, agent, start over, cancel, "I don't know", a language) are
+understood at every question and never taken as an answer. Failures at one question reword
+it, then try another way (the menu, cross streets, the address as said), and after the
+configured tries end with a person: a transfer that comes back if nobody answers, or a
+callback; what was captured is filed, never dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from .model import (
     IllegalEvent,
     Place,
     Question,
+    RequestCallback,
     RequestFiled,
     ResolveAddress,
     Said,
@@ -36,25 +45,35 @@ from .model import (
     State,
     Step,
     Transfer,
+    TransferEnded,
 )
 
 MAX_TRIES = 3  # the default; staff may configure another ([conversation] tries)
 MAX_CHOICES = 3
+MAX_TEXT = 500  # characters of one answer that are looked at
 STREET_MARGIN = 0.15  # score lead that makes a street-only match clear enough to ask the number
+SENTENCE_FLOOR = 0.6  # an address found inside a sentence below this score is not taken
 Result = tuple[State, list[Action]]
 Handler = Callable[[State, Any], Result]
 
 
 def start(event: Started) -> Result:
-    """A new conversation: greet, then take the first text as an answer if it is one."""
+    """A new conversation: greet, then take a first text as an answer if it is one."""
+    languages = event.languages or ("en",)
     state = State(channel=event.channel, menu=event.menu, agent=event.agent,
-                  max_tries=max(1, event.max_tries))
+                  max_tries=max(1, event.max_tries), languages=languages, lang=languages[0],
+                  other=event.other if _category(event.menu, event.other) else None)
+    text = event.text.strip()[:MAX_TEXT]
+    detected = words.detect_language(text) if text else None
+    if detected in languages:
+        state = replace(state, lang=detected)
     greeting: list[Action] = [Say("greeting")]
-    text = event.text.strip()
-    if text and (words.language_of(text) or words.category_for(text, state.menu)):
-        state, actions = _on_language(state, Said(text))
-        return state, greeting + actions
-    return state, greeting + [question(state)]
+    if len(languages) > 1:
+        greeting.append(Say("language_offer"))
+    if not text or words.is_greeting(text):
+        return state, greeting + [question(state)]
+    new, actions = step(state, Said(text))
+    return new, greeting + actions
 
 
 def step(state: State, event: Event) -> Result:
@@ -66,7 +85,7 @@ def step(state: State, event: Event) -> Result:
     if isinstance(event, HungUp):
         return _hung_up(state)
     if isinstance(event, Said) and state.step in ASKING:
-        command = _global_command(state, event)
+        command = _command(state, event)
         if command is not None:
             return command
     handler = TABLE.get((state.step, type(event)))
@@ -77,55 +96,83 @@ def step(state: State, event: Event) -> Result:
 
 def resume(state: State, channel: Channel, at: Step) -> Result:
     """The conversation moves to another channel at the step it stopped: ask that again."""
-    moved = replace(state, channel=channel, step=_STOPPED_AT.get(at, at), attempts=0,
-                    ended=None)
+    moved = replace(state, channel=channel, step=_asking(at), attempts=0, ended=None)
     return moved, [question(moved)]
 
 
 def question(state: State) -> Ask:
     """The question for the current step (the retry wording from the second failure on)."""
     attempt = state.attempts
-    if state.step is Step.LANGUAGE:
-        return Ask("language", "language", attempt=attempt)
-    if state.step is Step.CATEGORY:
+    step_ = state.step
+    if step_ in (Step.CATEGORY, Step.LANGUAGE):
+        if attempt == 0:
+            return Ask("category", "open")
         options = tuple((c.digit, c.name(state.lang)) for c in state.menu if c.digit)
-        return Ask("category", "menu", options=options, attempt=attempt)
-    if state.step is Step.QUESTION:
+        return Ask("category_menu", "menu", options=options, attempt=attempt)
+    if step_ is Step.QUESTION:
         q = _current_question(state)
         options = tuple((str(i + 1), c.names.get(state.lang) or c.names.get("en") or c.key)
                         for i, c in enumerate(q.choices))
-        expect: Expect = {"choice": "choice", "number": "number"}.get(q.kind, "free")  # type: ignore[assignment]
-        return Ask("attribute", expect, {"question": q.prompt(state.lang)}, options=options,
-                   attempt=attempt)
-    if state.step is Step.ADDRESS:
+        return Ask("attribute", _EXPECT.get(q.kind, "free"), {"question": q.prompt(state.lang)},
+                   options=options, attempt=attempt)
+    if step_ is Step.ADDRESS:
         return Ask("address", "address", attempt=max(attempt, state.address_tries))
-    if state.step is Step.CROSS_STREET:
+    if step_ is Step.CROSS_STREET:
         return Ask("cross_street", "address", attempt=attempt)
-    if state.step is Step.HOUSE_NUMBER:
+    if step_ is Step.LANDMARK:
+        return Ask("landmark", "free", attempt=attempt)
+    if step_ is Step.HOUSE_NUMBER:
         assert state.place is not None
-        return Ask("house_number", "number", {"street": state.place.label}, attempt=attempt,
-                   say_as=_say_as((state.place,)))
-    if state.step is Step.ADDRESS_FALLBACK:
+        place = state.place
+        if place.number is not None:
+            low, high = place.numbers or (0, 0)
+            prompt = "house_number_unknown" if place.numbers else "house_number_missing"
+            return Ask(prompt, "number", {"street": place.street or place.label,
+                                          "number": str(place.number), "low": str(low),
+                                          "high": str(high)}, attempt=attempt)
+        return Ask("house_number", "number", {"street": place.label}, attempt=attempt,
+                   say_as=_say_as((place,)))
+    if step_ is Step.ADDRESS_FALLBACK:
         prompt = "address_fallback_agent" if state.agent else "address_fallback"
-        return Ask(prompt, "yesno", {"heard": state.heard[0] if state.heard else ""},
+        return Ask(prompt, "yesno", {"heard": state.heard[-1] if state.heard else ""},
                    attempt=attempt)
-    if state.step is Step.CONFIRM_ADDRESS:
-        assert state.place is not None
-        prompt = "confirm_street" if state.place.kind == "street" else "confirm_address"
-        return Ask(prompt, "yesno", {"address": state.place.label}, attempt=attempt,
-                   say_as=_say_as((state.place,)))
-    if state.step is Step.CHOOSE_ADDRESS:
+    if step_ is Step.CHOOSE_ADDRESS:
         options = tuple((str(i + 1), p.label) for i, p in enumerate(state.candidates))
         return Ask("choose_address", "choice", options=options, attempt=attempt,
                    say_as=_say_as(state.candidates))
-    if state.step is Step.DESCRIPTION:
+    if step_ is Step.DESCRIPTION:
         return Ask("description", "free", attempt=attempt)
-    if state.step is Step.OFFER_TEXTS:
+    if step_ in (Step.CONFIRM, Step.CONFIRM_ADDRESS):
+        return _confirm_question(state)
+    if step_ is Step.CHANGE:
+        return Ask("what_to_change", "choice", attempt=attempt)
+    if step_ is Step.AFTER_TRANSFER:
+        return Ask("after_transfer", "choice", attempt=attempt)
+    if step_ is Step.OFFER_TEXTS:
         return Ask("offer_texts", "yesno", attempt=attempt)
-    raise IllegalEvent(Said(""), state.step)
+    raise IllegalEvent(Said(""), step_)
+
+
+_EXPECT: dict[str, Expect] = {"choice": "choice", "number": "number"}
+
+
+def _confirm_question(state: State) -> Ask:
+    category = _category(state.menu, state.category)
+    problem = category.name(state.lang) if category else (state.category or "")
+    if state.review or state.place is None:
+        heard = state.heard[-1] if state.heard else state.address_text or ""
+        return Ask("confirm_report_review", "yesno", {"problem": problem, "heard": heard},
+                   attempt=state.attempts)
+    prompt = "confirm_report_street" if state.place.kind == "street" else "confirm_report"
+    return Ask(prompt, "yesno", {"problem": problem, "address": state.place.label},
+               attempt=state.attempts, say_as=_say_as((state.place,)))
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+
+def _category(menu: tuple[Category, ...], code: str | None) -> Category | None:
+    return next((c for c in menu if c.code == code), None) if code else None
 
 
 def _advance(state: State, to: Step, **changes: Any) -> Result:
@@ -133,8 +180,30 @@ def _advance(state: State, to: Step, **changes: Any) -> Result:
     return new, [question(new)]
 
 
+def _next(state: State, said: list[Action] | None = None) -> Result:
+    """Ask for the first slot still missing; with every slot filled, read the report back."""
+    before = said or []
+    category = _category(state.menu, state.category)
+    if category is None:
+        to = Step.CATEGORY
+    elif len(state.answers) < len(category.questions):
+        to = Step.QUESTION
+    elif state.place is None and not state.review:
+        to = Step.ADDRESS
+    elif state.description is None and not state.described:
+        to = Step.DESCRIPTION
+    elif state.confirmed:
+        return _file(state)
+    else:
+        to = Step.CONFIRM
+    attempts = state.attempts if to is state.step and to is Step.CATEGORY else 0
+    new = replace(state, step=to, attempts=attempts, asked="", pending="", probe=False,
+                  correcting=False, filled=False)
+    return new, [*before, question(new)]
+
+
 def _failed(state: State, prompt: str = "not_understood") -> Result:
-    """One more failure at this step: apologise and re-ask, or give up on the third."""
+    """One more failure at this step: apologise and re-ask, or give up on the last try."""
     tries = state.attempts + 1
     if tries >= state.max_tries:
         return _give_up(state)
@@ -147,31 +216,112 @@ def _say_as(places: tuple[Place, ...]) -> dict[str, str]:
 
 
 def _give_up(state: State) -> Result:
-    if state.agent:
+    """Out of tries: a person if one can be reached; what was captured is never dropped."""
+    if state.step is Step.AFTER_TRANSFER:
+        return _callback(state, "no_answer")
+    if state.channel == "voice" and state.agent:
         return _transfer(state, "repeated_failures")
+    if state.channel == "sms":
+        # a text conversation waits: the resident may call, or answer again later
+        kept = replace(state, attempts=0)
+        return kept, [Say("gave_up_text"), question(kept)]
     done = replace(state, step=Step.DONE, ended="gave_up")
     return done, [Say("gave_up"), End("gave_up")]
 
 
 def _transfer(state: State, reason: str) -> Result:
-    done = replace(state, step=Step.DONE, ended="transfer")
-    return done, [Say("transfer"), Transfer(reason), End("transfer")]
+    """Voice: dial the agent line; if nobody answers the caller comes back (TransferEnded)."""
+    waiting = replace(state, step=Step.TRANSFERRING, resume_at=_asking(state.step).value,
+                      attempts=0)
+    return waiting, [Say("transfer"), Transfer(reason)]
 
 
-def _global_command(state: State, event: Said) -> Result | None:
-    text = event.text.strip()
-    if (event.via == "dtmf" and text == "0") or words.is_one_of(text, words.AGENT):
-        if not state.agent:  # no agent line, or outside its hours: say when, then go on
-            return state, [Say("agent_closed"), question(state)]
+def _agent(state: State) -> Result:
+    if not state.agent:  # no agent line, or outside its hours: say when, then go on
+        return state, [Say("agent_closed"), question(state)]
+    if state.channel == "voice":
         return _transfer(state, "asked")
-    if text == "*" or words.is_one_of(text, words.START_OVER):
+    # by text: how to reach a person, and the report waits for the resident
+    return replace(state, attempts=0), [Say("agent_by_text"), question(state)]
+
+
+def _command(state: State, event: Said) -> Result | None:
+    text = event.text.strip()
+    if event.via == "dtmf":
+        kind = {"0": "agent", "*": "start_over"}.get(text)
+    else:
+        kind = "agent" if text in ("0", "zero", "cero") else words.command(text)
+    if kind is None:
+        return None
+    if kind == "agent":
+        return _agent(state)
+    if kind == "start_over":
         fresh = State(channel=state.channel, menu=state.menu, agent=state.agent, lang=state.lang,
-                      max_tries=state.max_tries)
-        new = replace(fresh, step=Step.CATEGORY)
-        return new, [Say("start_over"), question(new)]
-    if state.step is not Step.DESCRIPTION and words.is_one_of(text, words.HELP):
-        return state, [Say("help"), question(state)]
+                      languages=state.languages, other=state.other, max_tries=state.max_tries)
+        return fresh, [Say("start_over"), question(fresh)]
+    if kind == "cancel":
+        done = replace(state, step=Step.DONE, ended="cancelled")
+        return done, [Say("cancelled"), End("cancelled")]
+    if kind == "help":
+        return state, [Say(_HELP.get(state.step, "help")), question(state)]
+    if kind == "menu" and state.step in (Step.CATEGORY, Step.LANGUAGE):
+        shown = replace(state, attempts=max(1, state.attempts))
+        return shown, [question(shown)]
+    if kind == "dont_know":
+        return _dont_know(state)
+    if kind.startswith("lang:"):
+        lang = kind.removeprefix("lang:")
+        if lang not in state.languages:
+            return None
+        switched = replace(state, lang=lang)
+        return switched, [question(switched)]
     return None
+
+
+_HELP = {
+    Step.CATEGORY: "help.category", Step.LANGUAGE: "help.category",
+    Step.QUESTION: "help.attribute", Step.ADDRESS: "help.address",
+    Step.CROSS_STREET: "help.cross_street", Step.LANDMARK: "help.address",
+    Step.HOUSE_NUMBER: "help.house_number", Step.CHOOSE_ADDRESS: "help.choose_address",
+    Step.ADDRESS_FALLBACK: "help.address_fallback", Step.DESCRIPTION: "help.description",
+    Step.CONFIRM: "help.confirm", Step.CONFIRM_ADDRESS: "help.confirm",
+    Step.CHANGE: "help.confirm", Step.AFTER_TRANSFER: "help.after_transfer",
+    Step.OFFER_TEXTS: "help.offer_texts",
+}
+
+
+def _dont_know(state: State) -> Result:
+    """"I don't know": skip what can be skipped, otherwise try the next way of asking."""
+    s = state.step
+    if s in (Step.CATEGORY, Step.LANGUAGE):
+        if state.attempts == 0:
+            shown = replace(state, attempts=1)
+            return shown, [question(shown)]
+        other = _category(state.menu, state.other)
+        if other is not None:
+            return _chosen(state, other)
+        return _failed(state)
+    if s is Step.ADDRESS:
+        return _advance(state, Step.CROSS_STREET, address_tries=state.address_tries + 1)
+    if s is Step.CROSS_STREET:
+        if state.heard:
+            return _advance(state, Step.ADDRESS_FALLBACK)
+        return _advance(state, Step.LANDMARK)
+    if s is Step.HOUSE_NUMBER:
+        return _next(replace(state, number_asked=True, place=_without_number(state.place)))
+    if s is Step.CHOOSE_ADDRESS:
+        return _address_failed(state, "address_again")
+    if s is Step.DESCRIPTION:
+        return _next(replace(state, description=None, described=True))
+    if s is Step.OFFER_TEXTS:
+        done = replace(state, step=Step.DONE, ended="filed")
+        return done, [Say("goodbye"), End("filed")]
+    return _failed(state)
+
+
+def _without_number(place: Place | None) -> Place | None:
+    """A street place without the number that was not found on it."""
+    return replace(place, number=None) if place is not None else None
 
 
 # ---- handlers, one per (step, event) ------------------------------------------------------
@@ -180,43 +330,125 @@ def _global_command(state: State, event: Said) -> Result | None:
 def _hung_up(state: State) -> Result:
     """Keep what was captured; a call cut off mid-report may go on by text."""
     done = replace(state, step=Step.DONE, ended=state.ended or "hangup")
-    midway = state.channel == "voice" and state.step in ASKING + (Step.RESOLVING,) and \
-        state.step not in (Step.LANGUAGE, Step.OFFER_TEXTS)
-    return done, [ContinueByText(state.step)] if midway else []
+    at = Step(state.resume_at) if state.step in _AWAY and state.resume_at else state.step
+    midway = (state.channel == "voice" and state.step is not Step.DONE
+              and at in ASKING + (Step.RESOLVING,) and at is not Step.OFFER_TEXTS)
+    return done, [ContinueByText(at)] if midway else []
 
 
-_STOPPED_AT = {Step.RESOLVING: Step.ADDRESS}
+_AWAY = (Step.TRANSFERRING, Step.AFTER_TRANSFER)
 
 
-def _on_language(state: State, event: Said) -> Result:
-    lang = {"1": "en", "2": "es"}.get(event.text.strip()) or (
-        words.language_of(event.text) if event.via != "dtmf" else None)
-    if lang is not None:
-        return _advance(state, Step.CATEGORY, lang=lang)
-    category = words.category_for(event.text, state.menu) if event.via != "dtmf" else None
-    if category is not None:
-        return _chosen(state, category)
-    return _failed(state)
+def _asking(at: Step) -> Step:
+    """The question to ask again for a step that was waiting on something else."""
+    return {Step.RESOLVING: Step.ADDRESS, Step.LANGUAGE: Step.CATEGORY,
+            Step.CONFIRM_ADDRESS: Step.CONFIRM, Step.TRANSFERRING: Step.CATEGORY,
+            Step.AFTER_TRANSFER: Step.CATEGORY}.get(at, at)
 
 
 def _on_category(state: State, event: Said) -> Result:
-    lang = words.language_of(event.text) if event.via != "dtmf" else None
-    if lang is not None and lang != state.lang:
-        return _advance(state, Step.CATEGORY, lang=lang)
-    category = words.category_for(event.text, state.menu)
-    if category is None:
-        return _failed(state)
-    return _chosen(state, category)
+    text = event.text.strip()
+    if event.via == "dtmf":
+        if (state.attempts == 0 and text == "2" and state.lang != "es"
+                and "es" in state.languages):  # "Para español, oprima 2" in the greeting
+            switched = replace(state, lang="es")
+            return switched, [question(switched)]
+        category = next((c for c in state.menu if c.digit and c.digit == text), None)
+        return _chosen(state, category) if category else _missed_category(state, "")
+    return _take(state, event)
+
+
+def _missed_category(state: State, text: str) -> Result:
+    """No category in the answer: the menu next; after that, the catch-all with their words."""
+    tried = (*state.tried, text[:300]) if text else state.tried
+    other = _category(state.menu, state.other)
+    if other is not None and state.attempts >= 1 and text:
+        return _chosen(replace(state, tried=tried), other)
+    return _failed(replace(state, tried=tried))
 
 
 def _chosen(state: State, category: Category) -> Result:
-    """A category is known: its required questions come next, then the address."""
-    to = Step.QUESTION if category.questions else Step.ADDRESS
-    return _advance(state, to, category=category.code, answers=())
+    """A category is known; what the resident said of the problem before is its description."""
+    changes: dict[str, Any] = {"category": category.code, "answers": ()}
+    if state.description is None and state.tried:
+        changes.update(description=" / ".join(state.tried)[:4000], described=True)
+    return _next(replace(state, **changes))
+
+
+def _take(state: State, event: Said, correcting: bool = False) -> Result:
+    """Fill every slot a free answer carries; the address is looked for by the geocoder."""
+    text = event.text.strip()[:MAX_TEXT]
+    if not text:
+        return _failed(state)
+    changes: dict[str, Any] = {}
+    category = words.category_for(text, state.menu)
+    if category is not None and (state.category is None or correcting) and \
+            category.code != state.category:
+        changes.update(category=category.code, answers=())
+    if words.wants_texts(text):
+        changes["wants_texts"] = True
+    filled = "category" in changes
+    if state.place is None or correcting:
+        if correcting and state.place is not None and state.place.street:
+            number = _bare_number(text)
+            if number is not None:  # "no, it's 125": the same street, another number
+                text = f"{number} {state.place.street}"
+        looking = replace(state, **changes, step=Step.RESOLVING, asked=state.step.value,
+                          pending=text, probe=True, correcting=correcting, filled=filled)
+        return looking, [ResolveAddress(text, event.via, lang=state.lang)]
+    return _took(replace(state, **changes), text, None, filled, correcting)
+
+
+def _bare_number(text: str) -> int | None:
+    """A house number said alone ("125", "it's 125", "number 125"), else None."""
+    found = words.tokens(text)
+    rest = [w for w in found if w not in {"it's", "its", "it", "is", "number", "no", "the",
+                                          "es", "el", "numero", "actually", "sorry"}]
+    if len(rest) == 1 and rest[0].isdigit() and 0 < int(rest[0]) < 100000:
+        return int(rest[0])
+    return None
+
+
+def _took(state: State, text: str, span: tuple[int, int] | None, filled: bool,
+          correcting: bool = False) -> Result:
+    """After a free answer at `state.step`: keep its details, then ask what is missing.
+
+    At the category question an answer that named no category is a miss (its words are kept
+    for the catch-all); elsewhere an answer that filled nothing is not understood.
+    """
+    if state.step in (Step.CATEGORY, Step.LANGUAGE) and state.category is None and span is None:
+        return _missed_category(state, text)
+    state, kept = _absorb(state, text, span, correcting)
+    if not (filled or kept or span):
+        return _failed(state)
+    return _next(state)
+
+
+def _absorb(state: State, text: str, span: tuple[int, int] | None,
+            correcting: bool = False) -> tuple[State, bool]:
+    """Keep what an answer says beyond its category and address: the description (or, with
+    no category yet, words for the catch-all). Returns the state and whether a slot filled."""
+    rest = words.outside(text, span)
+    category = _category(state.menu, state.category)
+    if not words.details(rest, words.category_terms(category) if category else []):
+        return state, False
+    if category is None:  # an address and words we could not place: show the menu next
+        return replace(state, tried=(*state.tried, _clean(rest)),
+                       attempts=max(1, state.attempts)), False
+    if state.description is None:
+        return replace(state, description=_clean(text), described=True), True
+    if correcting:  # more words at the read-back: they add to the description
+        return replace(state, description=f"{state.description} / {_clean(text)}"[:4000]), True
+    return state, False
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())[:4000]
 
 
 def _current_question(state: State) -> Question:
-    category = next(c for c in state.menu if c.code == state.category)
+    category = _category(state.menu, state.category)
+    assert category is not None
     return category.questions[len(state.answers)]
 
 
@@ -225,10 +457,7 @@ def _on_question(state: State, event: Said) -> Result:
     value = _answer(q, event)
     if value is None:
         return _failed(state)
-    answers = (*state.answers, (q.code, value))
-    category = next(c for c in state.menu if c.code == state.category)
-    to = Step.QUESTION if len(answers) < len(category.questions) else Step.ADDRESS
-    return _advance(state, to, answers=answers)
+    return _next(replace(state, answers=(*state.answers, (q.code, value))))
 
 
 def _answer(q: Question, event: Said) -> str | None:
@@ -253,20 +482,30 @@ def _answer(q: Question, event: Said) -> str | None:
 
 
 def _on_address(state: State, event: Said) -> Result:
-    text = event.text.strip()
+    text = event.text.strip()[:MAX_TEXT]
     if not text:
         return _failed(state)
     letters = state.step is Step.CROSS_STREET and event.via == "dtmf"
     heard = state.heard if letters else (*state.heard, text[:200])
     resolving = replace(state, step=Step.RESOLVING, asked=state.step.value, heard=heard,
-                        address_text=state.address_text if letters else text)
+                        address_text=state.address_text if letters else text, pending=text,
+                        probe=False)
     return resolving, [ResolveAddress(text, event.via, letters, state.lang)]
 
 
+def _on_landmark(state: State, event: Said) -> Result:
+    """Where it is, in the resident's words: filed for staff to place on the map."""
+    text = event.text.strip()
+    if not text or event.via == "dtmf":
+        return _failed(state)
+    return _next(replace(state, heard=(*state.heard, text[:200]), review=True, place=None,
+                         address_text=text[:500]))
+
+
 def _on_address_fallback(state: State, event: Said) -> Result:
-    answer = _yes_no(event)
+    answer = words.yes_or_no(event.text)
     if answer is True:
-        return _advance(state, Step.DESCRIPTION, review=True, place=None)
+        return _next(replace(state, review=True, place=None, confirmed=True))
     if answer is False:
         done = replace(state, step=Step.DONE, ended="gave_up")
         return done, [Say("gave_up"), End("gave_up")]
@@ -280,33 +519,63 @@ def _on_house_number(state: State, event: Said) -> Result:
     if number is not None:
         text = f"{number} {state.place.street or state.place.label}"
         resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
-                            number_asked=True, address_text=text)
+                            number_asked=True, address_text=text, pending=text, probe=False)
         return resolving, [ResolveAddress(text, event.via, lang=state.lang)]
-    if event.via == "dtmf" or words.is_one_of(event.text, words.SKIP | words.DONT_KNOW):
-        return _advance(state, Step.CONFIRM_ADDRESS, number_asked=True)
+    if event.via == "dtmf" or words.is_one_of(event.text, words.SKIP):
+        return _next(replace(state, number_asked=True, place=_without_number(state.place)))
     return _failed(state)
 
 
 def _on_resolved(state: State, event: AddressResolved) -> Result:
     found = event.candidates[:MAX_CHOICES]
-    if event.status in ("certain", "confirm") and found:
-        if event.status == "certain" or len(found) == 1 or _clear_street(found):
-            return _place_found(state, found[0], found)
-        return _advance(state, Step.CHOOSE_ADDRESS, candidates=found)
+    located = event.status in ("certain", "confirm") and bool(found)
+    if state.probe:  # an address looked for inside a sentence
+        text, filled, correcting = state.pending, state.filled, state.correcting
+        if not located or found[0].score < SENTENCE_FLOOR:
+            if correcting and not filled and _looks_like_address(text):
+                return _address_failed(_settled(state), "address_not_found")
+            return _took(_settled(state), text, None, filled, correcting)
+        said = text[event.span[0]:event.span[1]] if event.span else text
+        heard = replace(state, heard=(*state.heard, said[:200]), address_text=said[:500],
+                        number_asked=False)
+        took, _ = _absorb(_settled(heard), text, event.span or (0, len(text)), correcting)
+        return _place_result(took, event.status, found)
+    if located:
+        if event.span is not None:  # what surrounds the address may describe the problem
+            state, _ = _absorb(state, state.pending, event.span)
+        return _place_result(_settled(state), event.status, found)
     reason = "address_out_of_city" if event.status == "out_of_city" else "address_not_found"
-    return _address_failed(state, reason)
+    return _address_failed(_settled(state), reason)
+
+
+def _looks_like_address(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) or bool(
+        set(words.tokens(text)) & {"street", "st", "avenue", "ave", "road", "rd", "calle",
+                                   "avenida", "boulevard", "blvd", "drive", "dr", "lane"})
+
+
+def _settled(state: State) -> State:
+    """Back at the step that asked, the resolving done."""
+    asked = Step(state.asked) if state.asked else state.step
+    return replace(state, step=_asking(asked), asked="", pending="", probe=False,
+                   correcting=False, filled=False)
+
+
+def _place_result(state: State, status: str, found: tuple[Place, ...]) -> Result:
+    """A place from the geocoder: take it, ask for its house number, or let them choose."""
+    if status == "certain" or len(found) == 1 or _clear_street(found):
+        place = found[0]
+        if place.kind == "street" and (not state.number_asked or place.number is not None):
+            return _advance(state, Step.HOUSE_NUMBER, place=place, candidates=found,
+                            place_sure=False)
+        return _next(replace(state, place=place, candidates=found,
+                             place_sure=status == "certain"))
+    return _advance(state, Step.CHOOSE_ADDRESS, candidates=found, place=None)
 
 
 def _clear_street(found: tuple[Place, ...]) -> bool:
     """The street is plainly the top match; only its house number is in doubt."""
     return found[0].kind == "street" and found[0].score - found[1].score >= STREET_MARGIN
-
-
-def _place_found(state: State, place: Place, found: tuple[Place, ...] = ()) -> Result:
-    """A street without a house number: ask for the number once; otherwise read it back."""
-    if place.kind == "street" and not state.number_asked:
-        return _advance(state, Step.HOUSE_NUMBER, place=place, candidates=found)
-    return _advance(state, Step.CONFIRM_ADDRESS, place=place, candidates=found)
 
 
 def _address_failed(state: State, prompt: str) -> Result:
@@ -319,20 +588,11 @@ def _address_failed(state: State, prompt: str) -> Result:
         offer = replace(state, step=Step.ADDRESS_FALLBACK, attempts=0, address_tries=tries,
                         place=None, candidates=())
         return offer, [Say(prompt), question(offer)]
-    first_miss = tries == 1 and prompt == "address_not_found" and state.asked == Step.ADDRESS
+    first_miss = tries == 1 and prompt == "address_not_found" and state.step is Step.ADDRESS
     to = Step.CROSS_STREET if first_miss else Step.ADDRESS
     new = replace(state, step=to, attempts=0, address_tries=tries, place=None, candidates=(),
-                  number_asked=False)
+                  number_asked=False, place_sure=False)
     return new, [Say(prompt), question(new)]
-
-
-def _on_confirm(state: State, event: Said) -> Result:
-    answer = _yes_no(event)
-    if answer is True:
-        return _advance(state, Step.DESCRIPTION)
-    if answer is False:
-        return _address_failed(state, "address_again")
-    return _failed(state)
 
 
 def _on_choose(state: State, event: Said) -> Result:
@@ -341,7 +601,7 @@ def _on_choose(state: State, event: Said) -> Result:
         chosen = state.candidates[index]
         if chosen.kind == "street" and not state.number_asked:
             return _advance(state, Step.HOUSE_NUMBER, place=chosen)
-        return _advance(state, Step.DESCRIPTION, place=chosen)
+        return _next(replace(state, place=chosen, place_sure=True))
     if event.text.strip() == "9" or words.is_one_of(event.text, words.NONE_OF_THESE):
         return _address_failed(state, "address_again")
     return _failed(state)
@@ -350,7 +610,53 @@ def _on_choose(state: State, event: Said) -> Result:
 def _on_description(state: State, event: Said) -> Result:
     text = event.text.strip()
     skipped = event.via == "dtmf" or not text or words.is_one_of(text, words.SKIP)
-    return _file(replace(state, description=None if skipped else text[:4000]))
+    description = None if skipped else text[:4000]
+    if description and state.description:  # words given before stay; these add to them
+        description = f"{state.description} / {description}"[:4000]
+    return _next(replace(state, description=description or state.description, described=True))
+
+
+def _on_confirm(state: State, event: Said) -> Result:
+    """The read-back: yes files; no asks what to change; anything else is the change."""
+    answer = words.yes_or_no(event.text)
+    rest = words.after_yes_or_no(event.text) if event.via != "dtmf" else ""
+    if answer is True and not rest:
+        return _file(state)
+    if answer is True and words.is_one_of(rest, words.YES | {"please", "por favor", "thanks",
+                                                              "thank you", "gracias"}):
+        return _file(state)
+    if answer is False and not rest:
+        return _advance(state, Step.CHANGE)
+    if event.via == "dtmf":
+        return _failed(state)
+    return _correct(state, Said(rest or event.text, event.via))
+
+
+def _correct(state: State, event: Said) -> Result:
+    target = words.change_target(event.text)
+    if target is not None:
+        return _change(state, target)
+    return _take(state, event, correcting=True)
+
+
+def _on_change(state: State, event: Said) -> Result:
+    picked = {"1": "category", "2": "address", "3": "description"}.get(event.text.strip())
+    if picked is None and event.via == "dtmf":
+        return _failed(state)
+    if picked is not None:
+        return _change(state, picked)
+    if words.yes_or_no(event.text) is True and not words.after_yes_or_no(event.text):
+        return _advance(state, Step.CONFIRM)
+    return _correct(state, event)
+
+
+def _change(state: State, target: str) -> Result:
+    if target == "category":
+        return _advance(state, Step.CATEGORY, category=None, answers=(), attempts=1)
+    if target == "address":
+        return _advance(state, Step.ADDRESS, place=None, candidates=(), place_sure=False,
+                        number_asked=False, review=False, confirmed=False)
+    return _advance(state, Step.DESCRIPTION, description=None, described=False)
 
 
 def _file(state: State) -> Result:
@@ -364,7 +670,12 @@ def _file(state: State) -> Result:
 def _on_filed(state: State, event: RequestFiled) -> Result:
     filed = replace(state, reference=event.reference)
     said: list[Action] = [Say("filed", {"reference": event.reference})]
-    if state.channel == "voice":
+    if state.callback:
+        done = replace(filed, step=Step.DONE, ended="callback", wants_texts=state.wants_texts
+                       or state.channel == "sms")
+        return done, [*said, RequestCallback("no_answer", event.reference),
+                      Say("callback_recorded"), End("callback")]
+    if state.channel == "voice" and not state.wants_texts:
         new = replace(filed, step=Step.OFFER_TEXTS, attempts=0)
         return new, [*said, question(new)]
     done = replace(filed, step=Step.DONE, ended="filed", wants_texts=True)
@@ -372,7 +683,7 @@ def _on_filed(state: State, event: RequestFiled) -> Result:
 
 
 def _on_offer_texts(state: State, event: Said) -> Result:
-    answer = _yes_no(event)
+    answer = words.yes_or_no(event.text)
     if answer is None and state.attempts + 1 < state.max_tries:
         return _failed(state)
     wants = answer is True
@@ -380,36 +691,69 @@ def _on_offer_texts(state: State, event: Said) -> Result:
     return done, [Say("texts_yes" if wants else "goodbye"), End("filed")]
 
 
+def _on_transfer_ended(state: State, event: TransferEnded) -> Result:
+    """The agent line answered (the call is theirs) or did not: then the caller is back."""
+    if event.status in ("completed", "answered", "in-progress"):
+        done = replace(state, step=Step.DONE, ended="transfer")
+        return done, [End("transfer")]
+    back = replace(state, step=Step.AFTER_TRANSFER, attempts=0)
+    return back, [Say("transfer_failed"), question(back)]
+
+
+def _on_after_transfer(state: State, event: Said) -> Result:
+    text = event.text.strip()
+    choice = {"1": "finish", "2": "callback"}.get(text) or (
+        words.after_transfer_choice(text) if event.via != "dtmf" else None)
+    if choice == "finish":
+        at = Step(state.resume_at) if state.resume_at else Step.CATEGORY
+        back = replace(state, step=_asking(at), attempts=0, agent=False)
+        return back, [question(back)]
+    if choice == "callback":
+        return _callback(state, "asked")
+    return _failed(state)
+
+
+def _callback(state: State, reason: str) -> Result:
+    """A person will call back; a report with a problem and a place is filed as it stands."""
+    if state.category is not None and (state.place is not None or state.heard):
+        review = state.place is None
+        return _file(replace(state, callback=True, review=review or state.review))
+    done = replace(state, step=Step.DONE, ended="callback", callback=True)
+    return done, [RequestCallback(reason), Say("callback_recorded"), End("callback")]
+
+
 def _on_silence(state: State, event: Silence) -> Result:
     if state.step is Step.DESCRIPTION:
-        return _file(replace(state, description=None))
+        return _next(replace(state, description=state.description, described=True))
     if state.step is Step.OFFER_TEXTS:
         done = replace(state, step=Step.DONE, ended="filed")
         return done, [Say("goodbye"), End("filed")]
     return _failed(state, "no_input")
 
 
-def _yes_no(event: Said) -> bool | None:
-    return words.yes_or_no(event.text)
-
-
 ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,
-          Step.HOUSE_NUMBER, Step.ADDRESS_FALLBACK, Step.CONFIRM_ADDRESS,
-          Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.OFFER_TEXTS)
+          Step.LANDMARK, Step.HOUSE_NUMBER, Step.ADDRESS_FALLBACK, Step.CONFIRM_ADDRESS,
+          Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.CONFIRM, Step.CHANGE,
+          Step.AFTER_TRANSFER, Step.OFFER_TEXTS)
 
 TABLE: dict[tuple[Step, type], Handler] = {
-    (Step.LANGUAGE, Said): _on_language,
+    (Step.LANGUAGE, Said): _on_category,
     (Step.CATEGORY, Said): _on_category,
     (Step.QUESTION, Said): _on_question,
     (Step.ADDRESS, Said): _on_address,
     (Step.CROSS_STREET, Said): _on_address,
+    (Step.LANDMARK, Said): _on_landmark,
     (Step.HOUSE_NUMBER, Said): _on_house_number,
     (Step.ADDRESS_FALLBACK, Said): _on_address_fallback,
     (Step.RESOLVING, AddressResolved): _on_resolved,
     (Step.CONFIRM_ADDRESS, Said): _on_confirm,
+    (Step.CONFIRM, Said): _on_confirm,
+    (Step.CHANGE, Said): _on_change,
     (Step.CHOOSE_ADDRESS, Said): _on_choose,
     (Step.DESCRIPTION, Said): _on_description,
     (Step.FILING, RequestFiled): _on_filed,
     (Step.OFFER_TEXTS, Said): _on_offer_texts,
+    (Step.TRANSFERRING, TransferEnded): _on_transfer_ended,
+    (Step.AFTER_TRANSFER, Said): _on_after_transfer,
     **{(s, Silence): _on_silence for s in ASKING},
 }

@@ -12,21 +12,26 @@ from typing import Literal
 
 Channel = Literal["voice", "sms"]
 Via = Literal["dtmf", "speech", "text"]
-Expect = Literal["language", "menu", "yesno", "address", "choice", "number", "free"]
+Expect = Literal["language", "open", "menu", "yesno", "address", "choice", "number", "free"]
 
 
 class Step(StrEnum):
-    LANGUAGE = "language"
+    LANGUAGE = "language"  # no longer asked; kept so conversations stored before still load
     CATEGORY = "category"
     QUESTION = "question"
     ADDRESS = "address"
     CROSS_STREET = "cross_street"
+    LANDMARK = "landmark"
     HOUSE_NUMBER = "house_number"
     RESOLVING = "resolving"
     ADDRESS_FALLBACK = "address_fallback"
     CHOOSE_ADDRESS = "choose_address"
-    CONFIRM_ADDRESS = "confirm_address"
+    CONFIRM_ADDRESS = "confirm_address"  # as LANGUAGE: answered like CONFIRM
     DESCRIPTION = "description"
+    CONFIRM = "confirm"
+    CHANGE = "change"
+    TRANSFERRING = "transferring"
+    AFTER_TRANSFER = "after_transfer"
     FILING = "filing"
     OFFER_TEXTS = "offer_texts"
     DONE = "done"
@@ -75,7 +80,9 @@ class Place:
     """A located address as the engine sees it (the geocoder's candidate, reduced).
 
     `kind` is "address", "intersection" or "street" (street known, house number not);
-    `spoken` is the label as a person says it ("one twenty-three Main Street").
+    `spoken` is the label as a person says it ("one twenty-three Main Street"). A street
+    with a `number` is one whose said number was not found there; `numbers` is the range
+    the street's numbers run (lowest, highest), when known.
     """
 
     label: str
@@ -85,14 +92,20 @@ class Place:
     kind: str = "address"
     street: str = ""
     spoken: str = ""
+    number: int | None = None
+    numbers: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class State:
+    """One conversation's slots (category, answers, place, description) and where it stands."""
+
     channel: Channel
-    step: Step = Step.LANGUAGE
+    step: Step = Step.CATEGORY
     lang: str = "en"
+    languages: tuple[str, ...] = ("en", "es")  # what the city offers, its main language first
     menu: tuple[Category, ...] = ()
+    other: str | None = None  # the catch-all service code, when staff named one
     agent: bool = False
     max_tries: int = 3
     category: str | None = None
@@ -101,10 +114,20 @@ class State:
     heard: tuple[str, ...] = ()  # every address as the resident gave it
     review: bool = False  # filing with the address as given; staff check the location
     asked: str = ""  # the step whose answer is being resolved
+    pending: str = ""  # the words being resolved, for what surrounds the address
+    probe: bool = False  # resolving a whole sentence: finding no address there is no failure
+    correcting: bool = False  # the resolving words change what was read back
+    filled: bool = False  # the resolving words already filled a slot (a category)
     number_asked: bool = False
     candidates: tuple[Place, ...] = ()
     place: Place | None = None
+    place_sure: bool = False  # the geocoder was certain, or the resident chose the place
     description: str | None = None
+    described: bool = False  # a description was given or declined
+    tried: tuple[str, ...] = ()  # problems said that matched no category
+    confirmed: bool = False  # the resident already agreed to file (address as said)
+    resume_at: str = ""  # the step a transfer left, to come back to if nobody answers
+    callback: bool = False  # the resident asked to be called back
     attempts: int = 0
     address_tries: int = 0
     reference: str | None = None
@@ -124,6 +147,8 @@ class Started:
     agent: bool = False
     text: str = ""
     max_tries: int = 3
+    languages: tuple[str, ...] = ("en", "es")
+    other: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +167,11 @@ class Silence:
 
 @dataclass(frozen=True)
 class AddressResolved:
+    """The geocoder's verdict; `span` is where the address was in the words resolved."""
+
     status: Literal["certain", "confirm", "failed", "out_of_city"]
     candidates: tuple[Place, ...] = ()
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +184,14 @@ class HungUp:
     """The caller hung up (voice status callback)."""
 
 
-Event = Started | Said | Silence | AddressResolved | RequestFiled | HungUp
+@dataclass(frozen=True)
+class TransferEnded:
+    """The agent line was dialled; Twilio's `DialCallStatus` (completed, no-answer, busy...)."""
+
+    status: str
+
+
+Event = Started | Said | Silence | AddressResolved | RequestFiled | HungUp | TransferEnded
 
 
 # ---- actions: what the application must do ----------------------------------------------
@@ -217,13 +252,22 @@ class End:
 
 
 @dataclass(frozen=True)
+class RequestCallback:
+    """Record that the resident wants a person to call back (staff see the list)."""
+
+    reason: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
 class ContinueByText:
     """The caller hung up mid-way: offer to finish by text at `step`, if they allow texts."""
 
     step: Step
 
 
-Action = Say | Ask | ResolveAddress | FileRequest | Transfer | End | ContinueByText
+Action = (Say | Ask | ResolveAddress | FileRequest | Transfer | End | ContinueByText
+          | RequestCallback)
 
 
 class IllegalEvent(Exception):

@@ -1,4 +1,8 @@
-"""State to and from plain JSON-ready dicts, for storage between webhooks."""
+"""State to and from plain JSON-ready dicts, for storage between webhooks.
+
+Fields a stored state lacks take their defaults; fields it has that are gone are dropped, so
+conversations stored by an older version still load.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +33,18 @@ def load(data: dict[str, Any]) -> State:
         )
         for c in fields.get("menu", ())
     )
-    fields["heard"] = tuple(fields.get("heard", ()))
+    for name in ("heard", "tried", "languages"):
+        if name in fields:
+            fields[name] = tuple(fields[name])
     fields["answers"] = tuple((k, v) for k, v in fields.get("answers", ()))
-    fields["candidates"] = tuple(Place(**p) for p in fields.get("candidates", ()))
-    fields["place"] = Place(**fields["place"]) if fields.get("place") else None
-    return State(**fields)
+    fields["candidates"] = tuple(_place(p) for p in fields.get("candidates", ()))
+    fields["place"] = _place(fields["place"]) if fields.get("place") else None
+    known = State.__dataclass_fields__
+    return State(**{k: v for k, v in fields.items() if k in known})
+
+
+def _place(data: dict[str, Any]) -> Place:
+    fields = dict(data)
+    if fields.get("numbers") is not None:
+        fields["numbers"] = tuple(fields["numbers"])
+    return Place(**fields)

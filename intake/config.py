@@ -49,6 +49,8 @@ class StaffConfig:
     tries: int = 3
     server_services: str = "words"  # services only the server lists: words | list | none
     hidden: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en", "es")  # offered to residents, the city's main one first
+    other: str | None = None  # the catch-all service for problems no category names
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -102,7 +104,9 @@ class Wording:
             params["options"] = " ".join(
                 option.format(digit=d, name=n, label=n) for d, n in action.options
             )
-        return template.format_map(_Missing(params)).strip()
+        text = template.format_map(_Missing(params)).strip()
+        # a prompt may begin with a name in lower case ("{problem} at {address}")
+        return text[:1].upper() + text[1:]
 
 
 class _Missing(dict[str, str]):
@@ -166,12 +170,15 @@ def build(result: CheckResult) -> StaffConfig:
     city = {k: str(v) for k, v in data["city"].items()}
     questions = {str(c["code"]): dict(c.get("questions", {})) for c in data["categories"]}
     menu_table = data.get("menu", {})
+    conversation = data.get("conversation", {})
     return StaffConfig(
         city=city, menu=menu, prompts=data["prompts"], questions=questions,
         pronunciations={str(k): str(v) for k, v in data.get("pronunciations", {}).items()},
-        tries=int(data.get("conversation", {}).get("tries", 3)),
+        tries=int(conversation.get("tries", 3)),
         server_services=str(menu_table.get("server_services", "words")),
         hidden=tuple(str(h) for h in menu_table.get("hide", ())),
+        languages=tuple(str(x) for x in conversation.get("languages", ("en", "es"))),
+        other=str(menu_table.get("other", "")).strip() or None,  # checked on the synced menu
         raw=data,
     )
 

@@ -26,7 +26,7 @@ from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import utcnow
 from .settings import mask_phone
-from .storage import ConversationRow, Report, WebhookDelivery
+from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import is_opted_out, queue_text
 
 log = logging.getLogger(__name__)
@@ -116,13 +116,15 @@ class Intake:
     ) -> tuple[State, list[Action], bool]:
         """Step the engine, performing address and filing actions until it waits on the resident."""
         if not row.state or inbound.event is None:
-            if isinstance(inbound.event, conv.HungUp):
+            if isinstance(inbound.event, (conv.HungUp, conv.TransferEnded)):
+                # the end of a call we no longer hold (or never held): nothing to answer
                 return State(channel=inbound.channel, step=Step.DONE, ended="hangup"), [], False
             # voice transfers only within the agents' hours; a text just says how to call
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
-            state, pending = conv.start(conv.Started(inbound.channel, self.menu, agent,
-                                                     inbound.text, self.config.tries))
+            state, pending = conv.start(conv.Started(
+                inbound.channel, self.menu, agent, inbound.text, self.config.tries,
+                languages=self.config.languages, other=self.config.other))
         else:
             state = conv.load(row.state)
             try:
@@ -142,6 +144,11 @@ class Intake:
                 filed = True
             elif isinstance(action, conv.ContinueByText):
                 self._continue_by_text(session, row, state, action.step)
+            elif isinstance(action, conv.RequestCallback):
+                session.add(CallbackRequest(conversation_id=row.id, phone=row.phone,
+                                            lang=state.lang, reason=action.reason,
+                                            reference=action.reference))
+                log.info("callback requested by %s (%s)", mask_phone(row.phone), action.reason)
             else:
                 done.append(action)
             if event is not None:

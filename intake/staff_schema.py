@@ -287,10 +287,12 @@ class City(_Strict):
 class Menu(_Strict):
     server_services: Literal["words", "list", "none"] | None = None
     hide: list[str] | None = None
+    other: str | None = None  # the catch-all service code; "" for none
 
 
 class Conversation(_Strict):
     tries: Annotated[int, Field(ge=1, le=9)] | None = None
+    languages: Annotated[list[Literal["en", "es"]], Field(min_length=1, max_length=2)] | None = None
 
 
 class CategoryEntry(_Strict):

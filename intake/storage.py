@@ -98,3 +98,18 @@ class Report(Base):
     # (first start, last end): the window a lookup searches. None while nothing is in doubt.
     sent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CallbackRequest(Base):
+    """A resident who asked a person to call back (the agent line did not answer); for staff."""
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    reason: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(32))  # the report filed with it, if any
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ string; a speechModel wants a whole-number speechTimeout; hints at most 500 x 10
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
@@ -17,6 +17,7 @@ from conversation import Ask, Reply, Say, Transfer, Wording
 from .speech import say_address
 
 LANGUAGES = {"en": "en-US", "es": "es-US"}
+DIAL_TIMEOUT = 25  # seconds the agent line rings before the caller comes back to us
 MAX_HINTS = 500
 MAX_HINT_CHARS = 100
 
@@ -31,6 +32,8 @@ class GatherSettings:
 
 
 SETTINGS = {
+    # the opening question: a sentence ("a pothole at 123 Main Street"), or one key (2, 0)
+    "open": GatherSettings("phone_call", "2", 6, num_digits=1),
     # short answers: one keypad digit, or a word or two
     "language": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
     "menu": GatherSettings("numbers_and_commands", "2", 6, num_digits=1),
@@ -67,8 +70,14 @@ def render(
     agent_number: str | None,
     hints: dict[str, Sequence[str]] | None = None,
     whisper_url: str | None = None,
+    dial_url: str | None = None,
 ) -> str:
-    """TwiML for one reply: statements, then the question as a Gather, or a transfer/hang-up."""
+    """TwiML for one reply: statements, then the question as a Gather, or a transfer/hang-up.
+
+    Every statement before a question is inside its Gather, so a caller can answer (speak or
+    press a key) without waiting for the end: barge-in. A transfer's Dial comes back to
+    `dial_url` when the agent line does not answer.
+    """
     response = VoiceResponse()
     language = LANGUAGES.get(reply.lang, "en-US")
     pending: list[str] = []
@@ -88,10 +97,7 @@ def render(
             if text:
                 pending.append(text)
         elif isinstance(action, Ask):
-            text = wording.text(reply.lang, action)
-            for label, spoken in action.say_as.items():
-                text = text.replace(label, say_address(spoken, reply.lang))
-            pending.append(text)
+            pending.append(_spoken_question(action, wording, reply.lang))
             gather = _gather(action, language, answer_url, (hints or {}).get(action.expect, ()))
             flush_into(gather)
             response.append(gather)
@@ -100,14 +106,31 @@ def render(
         elif isinstance(action, Transfer):
             flush_into(response)
             if agent_number:
-                dial = Dial()
+                back = {"action": dial_url, "method": "POST"} if dial_url else {}
+                dial = Dial(timeout=DIAL_TIMEOUT, **back)
                 whisper = {"url": whisper_url} if whisper_url else {}
                 dial.number(agent_number, **whisper)
                 response.append(dial)
+                asked = asked or bool(dial_url)  # Twilio asks dial_url what comes next
     flush_into(response)
     if not asked:
         response.hangup()
     return str(response)
+
+
+def _spoken_question(action: Ask, wording: Wording, lang: str) -> str:
+    """The question's words, with each address said the way a person says it."""
+    spoken = {label: say_address(say, lang) for label, say in action.say_as.items()}
+    if action.options and spoken:
+        options = tuple((d, spoken.get(label, label)) for d, label in action.options)
+        action = replace(action, options=options)
+    if "address" in action.params and action.params["address"] in spoken:
+        action = replace(action, params={**action.params,
+                                         "address": spoken[action.params["address"]]})
+    if "street" in action.params and action.params["street"] in spoken:
+        action = replace(action, params={**action.params,
+                                         "street": spoken[action.params["street"]]})
+    return wording.text(lang, action)
 
 
 def _gather(ask: Ask, language: str, action_url: str, hints: Sequence[str]) -> Gather:
@@ -120,6 +143,7 @@ def _gather(ask: Ask, language: str, action_url: str, hints: Sequence[str]) -> G
         "speech_model": s.speech_model,
         "speech_timeout": s.speech_timeout,
         "timeout": s.timeout,
+        "barge_in": True,
     }
     if s.num_digits is not None:
         attrs["num_digits"] = s.num_digits

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from conversation import HungUp, Inbound, Reply, Said, Silence, Wording
+from conversation import HungUp, Inbound, Reply, Said, Silence, TransferEnded, Wording
 
 from .twiml import render
 
@@ -49,10 +49,11 @@ def create_blueprint(
             agent_number=agent(),
             hints=hints(),
             whisper_url=url_for("ivr.whisper", call=request.form.get("CallSid", "")),
+            dial_url=url_for("ivr.dialled", turn=reply.turn),
         )
         return Response(body, mimetype="text/xml")
 
-    def inbound(delivery: str, event: Said | Silence | HungUp | None) -> Inbound:
+    def inbound(delivery: str, event: Said | Silence | HungUp | TransferEnded | None) -> Inbound:
         call = request.form.get("CallSid", "")
         return Inbound(channel="voice", key=call, delivery_id=f"{call}:{delivery}", event=event,
                        phone=request.form.get("From"), city_number=request.form.get("To"))
@@ -73,6 +74,13 @@ def create_blueprint(
         else:
             event = Silence()
         return twiml(handle(inbound(turn, event)))
+
+    @bp.post("/dial")
+    def dialled() -> Response:
+        """The agent line was dialled: answered (the call is theirs) or not (back to us)."""
+        status = request.form.get("DialCallStatus", "").strip().lower() or "failed"
+        return twiml(handle(inbound(f"dial:{request.args.get('turn', '?')}",
+                                    TransferEnded(status))))
 
     @bp.post("/silence")
     def silence() -> Response:

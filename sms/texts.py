@@ -64,6 +64,11 @@ def _compose(wording: Wording, lang: str, key: str, request: RequestStatus) -> s
         return fit(_clean(raw_before + raw_after, lang), max_segments=MAX_SEGMENTS)
     if not note.endswith((".", "!", "?")):
         note += "."
+    # the city's words, quoted as given and labelled in the resident's language
+    label_before, _, label_after = word(wording, lang, "status_note", note="\x00").partition(
+        "\x00")
+    before += _clean(label_before, lang) + (" " if label_before.endswith(" ") else "")
+    after = _clean(label_after, lang) + after
     if after.strip():  # the template goes on after the note: keep that part whole
         return fit(before, note + after, max_segments=MAX_SEGMENTS).strip()
     return fit(before, note, max_segments=MAX_SEGMENTS).strip()
