@@ -31,10 +31,13 @@ from .model import (
     TransferEnded,
     Via,
 )
+from .prompts import PROMPTS, WITH_OPTIONS
 from .serialize import dump, load
 
 __all__ = [
     "MAX_TRIES",
+    "PROMPTS",
+    "WITH_OPTIONS",
     "Action",
     "AddressResolved",
     "Ask",

@@ -348,6 +348,9 @@ def _asking(at: Step) -> Step:
 
 def _on_category(state: State, event: Said) -> Result:
     text = event.text.strip()
+    if event.via != "dtmf" and text.isdigit():  # a menu number, typed
+        category = next((c for c in state.menu if c.digit and c.digit == text), None)
+        return _chosen(state, category) if category else _missed_category(state, "")
     if event.via == "dtmf":
         if (state.attempts == 0 and text == "2" and state.lang != "es"
                 and "es" in state.languages):  # "Para español, oprima 2" in the greeting
@@ -381,12 +384,13 @@ def _take(state: State, event: Said, correcting: bool = False) -> Result:
     if not text:
         return _failed(state)
     changes: dict[str, Any] = {}
+    if words.wants_texts(text):
+        changes["wants_texts"] = True
+        text = words.without_consent(text)
     category = words.category_for(text, state.menu)
     if category is not None and (state.category is None or correcting) and \
             category.code != state.category:
         changes.update(category=category.code, answers=())
-    if words.wants_texts(text):
-        changes["wants_texts"] = True
     filled = "category" in changes
     if state.place is None or correcting:
         if correcting and state.place is not None and state.place.street:
@@ -549,9 +553,11 @@ def _on_resolved(state: State, event: AddressResolved) -> Result:
 
 
 def _looks_like_address(text: str) -> bool:
-    return any(ch.isdigit() for ch in text) or bool(
-        set(words.tokens(text)) & {"street", "st", "avenue", "ave", "road", "rd", "calle",
-                                   "avenida", "boulevard", "blvd", "drive", "dr", "lane"})
+    """A house number, or words shaped like a street name ("Elm Street", "calle Elm")."""
+    said = words.tokens(text)
+    return any(ch.isdigit() for ch in text) or bool(said) and (
+        said[-1] in {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd",
+                     "drive", "dr"} or said[0] in {"calle", "avenida"})
 
 
 def _settled(state: State) -> State:
@@ -651,8 +657,9 @@ def _on_change(state: State, event: Said) -> Result:
 
 
 def _change(state: State, target: str) -> Result:
-    if target == "category":
-        return _advance(state, Step.CATEGORY, category=None, answers=(), attempts=1)
+    if target == "category":  # the menu, straight away
+        menu = replace(state, step=Step.CATEGORY, category=None, answers=(), attempts=1)
+        return menu, [question(menu)]
     if target == "address":
         return _advance(state, Step.ADDRESS, place=None, candidates=(), place_sure=False,
                         number_asked=False, review=False, confirmed=False)

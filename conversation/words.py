@@ -218,6 +218,16 @@ def wants_texts(text: str) -> bool:
     return WANTS_TEXTS.search(fold(text)) is not None
 
 
+def without_consent(text: str) -> str:
+    """The text without its request for texts: "text me when fixed: pothole" -> "pothole"."""
+    match = re.search(r"(?i)\b(?:text me|send me (?:a )?texts?|keep me (?:updated|posted)|"
+                      r"m[aá]ndame (?:un )?(?:texto|mensaje)|av[ií]s[ae]me|av[ií]senme)"
+                      r"(?:\s+(?:when|once|if|cuando)\b[^,:;.]*)?[,:;.]?", text)
+    if match is None:
+        return text
+    return (text[:match.start()] + text[match.end():]).strip(" ,:;.") or text
+
+
 def _variants(word: str) -> set[str]:
     """A word and its singular: "potholes" -> {"potholes", "pothole"}."""
     out = {word}
@@ -296,12 +306,22 @@ def choice_index(text: str, count: int) -> int | None:
 
 
 def change_target(text: str) -> str | None:
-    """What a resident wants to change, named by a word ("the address")."""
+    """What a resident wants to change, named in a few words ("the address is wrong")."""
     folded = fold(text)
+    said = tokens(text)
+    if len(said) > 6 or any(w.isdigit() for w in said):
+        return None  # a longer answer is the change itself, not its name
     for target, words in CHANGE_WORDS.items():
-        if folded in words:
+        if folded in words or set(said) & _CHANGE_NAMES[target]:
             return target
     return None
+
+
+_CHANGE_NAMES = {  # single words that name a part of the report inside a short answer
+    "category": {"problem", "category", "type", "problema", "categoria", "tipo"},
+    "address": {"address", "location", "direccion", "ubicacion"},
+    "description": {"description", "details", "descripcion", "detalles"},
+}
 
 
 def after_transfer_choice(text: str) -> str | None:

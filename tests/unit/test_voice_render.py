@@ -6,6 +6,7 @@ import pytest
 from defusedxml import ElementTree
 
 import conversation as conv
+import conversation.engine
 from conversation import Ask, End, Reply, Say, Transfer
 from intake.config import load_config
 from ivr.lint import twiml_problems
@@ -21,19 +22,30 @@ def voice(reply: Reply, hints: dict[str, list[str]] | None = None) -> str:
                   hints=hints)
 
 
+STREET = conv.Place("Main St", 1, 2, 0.8, "street", "Main St", "Main Street", 9999, (1, 480))
+LONG = conv.Place("1234 Massachusetts Ave", 1, 2, 0.9, "address", "Massachusetts Ave",
+                  "1234 Massachusetts Avenue")
+TRIO = (LONG, conv.Place("1234 Massachusetts Ave Ext", 1, 2, 0.9, "address",
+                         "Massachusetts Ave Ext", "1234 Massachusetts Avenue Extension"),
+        conv.Place("Martin Luther King Jr Blvd & Massachusetts Ave", 1, 2, 0.9, "intersection",
+                   "Martin Luther King Jr Blvd",
+                   "Martin Luther King Junior Boulevard & Massachusetts Avenue"))
+
+
 def every_question() -> list[Ask]:
-    """The question of every asking step, in both languages, first try and retry."""
-    state = conv.State("voice", menu=MENU, category="POTHOLE",
-                       place=conv.Place("123 Main St", 1, 2),
-                       candidates=(conv.Place("123 Main St", 1, 2),
-                                   conv.Place("123 Mill St", 1, 2)))
+    """The question of every asking step, first try and retry, with long real-looking values."""
+    state = conv.State("voice", menu=MENU, category="STREETLIGHT", place=LONG, candidates=TRIO,
+                       heard=("twelve thirty four mass av near the big church",),
+                       resume_at="address")
     asks = []
-    for step in (conv.Step.LANGUAGE, conv.Step.CATEGORY, conv.Step.ADDRESS,
-                 conv.Step.CONFIRM_ADDRESS, conv.Step.CHOOSE_ADDRESS, conv.Step.DESCRIPTION,
-                 conv.Step.OFFER_TEXTS):
-        for attempts in (0, 2):
-            asks.append(conv.question(conv.State(**{**state.__dict__, "step": step,
-                                                    "attempts": attempts})))
+    for step in conv.engine.ASKING:
+        for attempts in (0, 1, 2):
+            at = conv.State(**{**state.__dict__, "step": step, "attempts": attempts})
+            if step is conv.Step.QUESTION:
+                continue
+            if step is conv.Step.HOUSE_NUMBER:
+                asks.append(conv.question(conv.State(**{**at.__dict__, "place": STREET})))
+            asks.append(conv.question(at))
     return asks
 
 
@@ -60,14 +72,62 @@ def test_reference_is_read_digit_by_digit() -> None:
     assert "4, 0, 1, 7" in body and twiml_problems(body) == []
 
 
-def test_transfer_dials_the_agent_line_with_a_whisper() -> None:
-    body = render(Reply("en", 3, (Say("transfer"), Transfer("asked"), End("transfer"))), WORDING,
+def test_transfer_dials_the_agent_line_with_a_whisper_and_comes_back() -> None:
+    body = render(Reply("en", 3, (Say("transfer"), Transfer("asked"))), WORDING,
                   answer_url="/a", silence_url="/s", agent_number="+15555550100",
-                  whisper_url="/voice/whisper?call=CA1")
+                  whisper_url="/voice/whisper?call=CA1", dial_url="/voice/dial?turn=3")
     root = ElementTree.fromstring(body)
-    assert [v.tag for v in root] == ["Say", "Dial", "Hangup"]
+    assert [v.tag for v in root] == ["Say", "Dial"] and twiml_problems(body) == []
+    dial = root.find("Dial")
+    assert dial.get("action") == "/voice/dial?turn=3" and int(dial.get("timeout")) > 10
     number = root.find("Dial/Number")
     assert number.text == "+15555550100" and number.get("url") == "/voice/whisper?call=CA1"
+
+
+def test_every_question_lets_the_caller_answer_before_the_prompt_ends() -> None:
+    for ask in every_question():
+        body = voice(Reply("en", 3, (Say("not_understood"), ask)))
+        root = ElementTree.fromstring(body)
+        gather = root.find("Gather")
+        assert gather.get("bargeIn") == "true"
+        assert [v.tag for v in root] == ["Gather", "Redirect"], "every word inside the Gather"
+
+
+WORDS_PER_SECOND = 150 / 60  # a normal speaking rate: 150 words a minute
+
+
+def seconds(text: str) -> float:
+    """How long a voice takes to say `text` at a normal rate (digits are said one by one)."""
+    words = text.replace("-", " ").split()
+    return len(words) / WORDS_PER_SECOND
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_voice_prompt_takes_at_most_twelve_seconds(lang: str) -> None:
+    said: dict[str, float] = {}
+    for ask in every_question():
+        body = voice(Reply(lang, 3, (ask,)))
+        for say in ElementTree.fromstring(body).iter("Say"):
+            said[f"{ask.prompt}.{ask.attempt}"] = seconds(say.text or "")
+    params = {"reference": "1234567", "heard": "x", "problem": "broken streetlight"}
+    for key, (channels, _) in conv.PROMPTS.items():
+        if "voice" in channels:
+            body = voice(Reply(lang, 3, (Say(key, params), End("x"))))
+            for say in ElementTree.fromstring(body).iter("Say"):
+                said[key] = seconds(say.text or "")
+    too_long = {k: round(v, 1) for k, v in said.items() if v > 12}
+    assert not too_long, too_long
+    assert len(said) > 40
+
+
+def test_the_choices_are_said_the_way_the_read_back_says_them() -> None:
+    ask = conv.question(conv.State("voice", menu=MENU, step=conv.Step.CHOOSE_ADDRESS,
+                                   candidates=TRIO))
+    text = " ".join(s.text or "" for s in ElementTree.fromstring(
+        voice(Reply("en", 3, (ask,)))).iter("Say"))
+    assert "1 for twelve thirty-four Massachusetts Avenue," in text
+    assert "2 for twelve thirty-four Massachusetts Avenue Extension," in text
+    assert "1234" not in text
 
 
 @pytest.mark.parametrize(
@@ -78,7 +138,8 @@ def test_transfer_dials_the_agent_line_with_a_whisper() -> None:
      ("Main Street & Elm Street", "es", "Main Street y Elm Street")],
 )
 def test_read_back_says_the_address_naturally(spoken: str, lang: str, said: str) -> None:
-    ask = Ask("confirm_address", "yesno", {"address": "X"}, say_as={"X": spoken})
+    ask = Ask("confirm_report", "yesno", {"problem": "pothole", "address": "X"},
+              say_as={"X": spoken})
     assert said in voice(Reply(lang, 3, (ask,)))
 
 
