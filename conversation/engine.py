@@ -212,7 +212,8 @@ def _failed(state: State, prompt: str = "not_understood") -> Result:
 
 
 def _say_as(places: tuple[Place, ...]) -> dict[str, str]:
-    return {p.label: p.spoken for p in places if p.spoken and p.spoken != p.label}
+    """How each place is said aloud (the voice reads house numbers as people do)."""
+    return {p.label: p.spoken or p.label for p in places}
 
 
 def _give_up(state: State) -> Result:
@@ -394,23 +395,13 @@ def _take(state: State, event: Said, correcting: bool = False) -> Result:
     filled = "category" in changes
     if state.place is None or correcting:
         if correcting and state.place is not None and state.place.street:
-            number = _bare_number(text)
+            number = words.house_number_phrase(text)
             if number is not None:  # "no, it's 125": the same street, another number
                 text = f"{number} {state.place.street}"
         looking = replace(state, **changes, step=Step.RESOLVING, asked=state.step.value,
                           pending=text, probe=True, correcting=correcting, filled=filled)
         return looking, [ResolveAddress(text, event.via, lang=state.lang)]
     return _took(replace(state, **changes), text, None, filled, correcting)
-
-
-def _bare_number(text: str) -> int | None:
-    """A house number said alone ("125", "it's 125", "number 125"), else None."""
-    found = words.tokens(text)
-    rest = [w for w in found if w not in {"it's", "its", "it", "is", "number", "no", "the",
-                                          "es", "el", "numero", "actually", "sorry"}]
-    if len(rest) == 1 and rest[0].isdigit() and 0 < int(rest[0]) < 100000:
-        return int(rest[0])
-    return None
 
 
 def _took(state: State, text: str, span: tuple[int, int] | None, filled: bool,

@@ -296,6 +296,30 @@ def outside(text: str, span: tuple[int, int] | None) -> str:
     return (text[:start] + " " + text[end:]).strip()
 
 
+_NUMBER_WORDS = set("""
+zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+ninety hundred thousand and cero uno una dos tres cuatro cinco seis siete ocho nueve diez
+once doce trece catorce quince dieciseis diecisiete dieciocho diecinueve veinte veinti
+veintiuno veintidos veintitres veinticuatro veinticinco veintiseis veintisiete veintiocho
+veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa cien ciento
+doscientos trescientos cuatrocientos quinientos seiscientos setecientos ochocientos
+novecientos mil y
+""".split())
+_AROUND_NUMBER = {"it's", "its", "it", "is", "number", "no", "the", "es", "el", "numero",
+                  "actually", "sorry", "not", "but", "house", "wait", "perdon", "casa", "la"}
+
+
+def house_number_phrase(text: str) -> str | None:
+    """The house number said alone ("125", "no, it's four twelve", "es el ciento veinte")."""
+    said = [w for w in tokens(text) if w not in _AROUND_NUMBER]
+    if said and any(w.isdigit() or w not in {"and", "y"} for w in said) and all(
+            w.isdigit() or w in _NUMBER_WORDS for w in said):
+        if sum(w.isdigit() for w in said) <= 1:
+            return " ".join(said)
+    return None
+
+
 def choice_index(text: str, count: int) -> int | None:
     """A 0-based choice from a digit or an ordinal word, if within `count`."""
     folded = fold(text)

@@ -156,6 +156,11 @@ class FallbackGeocoder:
         spell = getattr(self.primary, "keypad", None)
         return spell(digits) if spell is not None else Resolution("failed", ())
 
+    def number_range(self, street: str) -> tuple[int, int] | None:
+        """The street's house numbers, from the primary's street list when it has one."""
+        numbers = getattr(self.primary, "number_range", None)
+        return numbers(street) if numbers is not None else None
+
     def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
         """The primary's hints, topped up from the fallback's."""
         out = self.primary.hints(limit, zip_code)

@@ -75,6 +75,15 @@ class Gazetteer:
                  for n in names[:MAX_CANDIDATES]]
         return Resolution("certain" if len(names) == 1 else "confirm", tuple(found))
 
+    def number_range(self, street: str) -> tuple[int, int] | None:
+        """The lowest and highest house number on a street, to tell a resident (or None)."""
+        found = self.data.streets.get(street)
+        if found is None:
+            return None
+        numbers = [n for seg in found.segments
+                   for n in (seg.l_from, seg.l_to, seg.r_from, seg.r_to) if n] + list(found.points)
+        return (min(numbers), max(numbers)) if numbers else None
+
     def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:
         """Street names as said aloud, for Twilio `hints` (<= limit entries, <= 100 chars)."""
         streets = sorted(

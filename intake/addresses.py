@@ -50,13 +50,14 @@ class AddressResolver:
             log.exception("geocoder failed; treating the address as not found")
             return AddressResolved("failed")
         places = tuple(self.place(c) for c in result.candidates)
+        span = result.span
         if result.status == "certain":
-            return AddressResolved("certain", places)
+            return AddressResolved("certain", places, span)
         if result.status == "confirm":
-            return AddressResolved("confirm", places)
+            return AddressResolved("confirm", places, span)
         if result.status == "out_of_city":
-            return AddressResolved("out_of_city", places)
-        return AddressResolved("failed", places)
+            return AddressResolved("out_of_city", places, span)
+        return AddressResolved("failed", places, span)
 
     def place(self, c: Candidate) -> Place:
         spoken = self.say(c.street)
@@ -64,8 +65,13 @@ class AddressResolver:
             spoken = f"{spoken} & {self.say(c.cross_street)}"
         elif c.kind == "address" and c.number is not None:
             spoken = f"{c.number} {spoken}"
+        numbers = None
+        if c.kind == "street" and c.number is not None:  # said, but not on that street
+            number_range = getattr(self.geocoder, "number_range", None)
+            numbers = number_range(c.street) if number_range is not None else None
         return Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=c.kind,
-                     street=c.street, spoken=spoken)
+                     street=c.street, spoken=spoken,
+                     number=c.number if c.kind == "street" else None, numbers=numbers)
 
     def say(self, street: str) -> str:
         """A street name as said aloud: the staff table first, then the geocoder's rule."""

@@ -105,8 +105,9 @@ class Wording:
                 option.format(digit=d, name=n, label=n) for d, n in action.options
             )
         text = template.format_map(_Missing(params)).strip()
-        # a prompt may begin with a name in lower case ("{problem} at {address}")
-        return text[:1].upper() + text[1:]
+        if template.startswith("{") and not template.startswith("{city"):
+            text = text[:1].upper() + text[1:]  # "{problem} at {address}": "Pothole at ..."
+        return text
 
 
 class _Missing(dict[str, str]):

@@ -2,7 +2,9 @@
 
 A change is a new status or a new city's note (status_notes, or the latest `notes[]` entry
 where a server leaves status_notes empty); a newer `updated_datetime` alone is recorded but
-not texted. Each change bumps the watch's version with a guarded UPDATE, so two pollers
+not texted. The first note seen while the request is still open is the city's receipt, which
+only repeats what the resident was told when filing: recorded, not texted. Each change bumps
+the watch's version with a guarded UPDATE, so two pollers
 racing over the same answer record it, and text it, once. A report is tracked from delivery
 until the city closes it; the resident gets one text per change if they asked for updates.
 """
@@ -161,6 +163,8 @@ class Poller:
         report = session.get_one(Report, report_id)
         if not report.wants_texts or not report.phone or is_opted_out(session, report.phone):
             return True, False
+        if watch.version == 0 and status == "open":
+            return True, False  # the city acknowledging the report: the resident was just told
         body = sms.status_text(self.wording, sms.RequestStatus(
             reference=report.reference, status=status, note=note or "", lang=report.lang,
             category=category_name(self.staff, report.service_code, report.lang),

@@ -21,17 +21,17 @@ def intake(*args: str, stdin: str = "", token: str = TOKEN, var: Path | None = N
 
 def test_simulated_texts_file_a_report(server: Server) -> None:
     done = intake("simulate", "sms", "--url", server.url, "--from", "+15555550161",
-                  stdin="pothole\n123 main st\nyes\nskip\n")
+                  stdin="pothole\n123 main st\nskip\nyes\n")
     assert done.returncode == 0, done.stderr
-    assert "Is it 123 Main St?" in done.stdout and "Reference number" in done.stdout
+    assert "Pothole at 123 Main St" in done.stdout and "Reference number" in done.stdout
 
 
 def test_a_simulated_call_hears_the_prompts_and_ends(server: Server) -> None:
     done = intake("simulate", "call", "--url", server.url, "--from", "+15555550162",
-                  stdin="1\n1\none twenty three main street\n1\n#\n2\n")
+                  stdin="1\none twenty three main street\n#\n1\n2\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "For English, press 1" in out and "I have one twenty-three Main Street" in out
+    assert "Para español, oprima 2" in out and "Pothole at one twenty-three Main Street" in out
     assert "reference number" in out and "[the IVR hung up]" in out
 
 

@@ -89,7 +89,7 @@ def confirm_by_text(app: Flask, prefix: str) -> str:
     """A report confirmed through a whole text conversation; returns its reference."""
     intake = app.extensions["intake"]
     phone = "+15555550177"
-    for n, body in enumerate(["pothole", "123 main st", "yes", "skip"]):
+    for n, body in enumerate(["pothole", "123 main st", "skip", "yes"]):
         intake.handle(Inbound("sms", f"{phone}|+15555550311", f"{prefix}{n}", Said(body),
                               phone=phone, city_number="+15555550311", text=body))
     with sessions_of(app)() as session:

@@ -63,7 +63,7 @@ class World:
         return self.webhooks.post("/sms", form).text
 
     def file_pothole(self, phone: str = ALICE) -> str:
-        for body in ("pothole", "123 main st", "yes", "skip"):
+        for body in ("pothole", "123 main st", "skip", "yes"):
             answer = self.text(body, phone)
         worker = self.app.extensions[OUTBOX]
         assert deliver_due(worker.sessions, worker.client) == 1
@@ -110,15 +110,18 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 def test_one_text_per_change_until_closed(world: World) -> None:
     reference = world.file_pothole()
     assert world.poll() == 0  # just filed: nothing new to tell
+    world.clock.now += timedelta(seconds=61)
+    assert world.poll() == 0  # the city acknowledging it only repeats "your report is filed"
     texts = []
-    for _ in range(3):  # acknowledged, in progress, closed
+    for _ in range(2):  # in progress, closed
         world.clock.now += timedelta(seconds=61)
         assert world.poll() == 1
         assert world.poll() == 0  # the same answer again is not a change
         texts += world.send()
-    assert len(texts) == 3
-    assert all(reference in t for t in texts)
-    assert "is closed" in texts[-1] and "in progress" not in texts[-1]
+    assert len(texts) == 2
+    for text in texts:  # each text stands alone: what, where, which reference
+        assert text.startswith(f"Demo City 311: your pothole report at 123 Main St (ref {reference})")
+    assert "is now closed. City note: \"" in texts[-1] and "in progress" not in texts[-1]
     assert all(sms.segments(t) <= 2 and sms.encoding(t) == sms.GSM7 for t in texts)
     world.clock.now += timedelta(hours=1)
     assert world.poll() == 0  # closed: no longer polled
@@ -126,8 +129,26 @@ def test_one_text_per_change_until_closed(world: World) -> None:
         assert len(session.scalars(select(StatusChange)).all()) == 3
 
 
+def test_a_spanish_texter_gets_the_labels_in_spanish_and_the_citys_note_as_given(
+        world: World) -> None:
+    for body in ("Hola, hay un bache", "123 main st", "omitir", "si"):
+        world.text(body, ALICE)
+    worker = world.app.extensions[OUTBOX]
+    assert deliver_due(worker.sessions, worker.client) == 1
+    world.poll()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
+    world.clock.now += timedelta(seconds=61)
+    assert world.poll() == 1
+    [text] = world.send()
+    assert text.startswith("311 de Demo City: su reporte de bache en 123 Main St (ref ")
+    assert "ahora esta" in text and 'Nota de la ciudad: "' in text
+
+
 def test_stop_cancels_waiting_texts_and_queues_no_more(world: World) -> None:
     world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
     world.clock.now += timedelta(seconds=61)
     assert world.poll() == 1
     assert "<Message>" not in world.text("STOP")
@@ -141,8 +162,8 @@ def test_stop_cancels_waiting_texts_and_queues_no_more(world: World) -> None:
 def test_yes_is_an_answer_unless_the_number_opted_out(world: World) -> None:
     world.text("pothole")
     world.text("123 main st")
-    assert "YES" in world.text("x")  # asked again to confirm the address
-    assert "description" in world.text("yes")  # the conversation took it as an answer
+    assert "Reply YES" in world.text("skip")  # the read-back
+    assert "filed" in world.text("yes")  # the conversation took it as an answer
     world.text("STOPALL")
     assert "texts again" in world.text("Yes")
 
@@ -162,12 +183,14 @@ def test_status_answers_only_the_senders_own_reports(world: World) -> None:
 def test_help_outside_and_inside_a_conversation(world: World) -> None:
     assert "STATUS" in world.text("HELP", phone=BOB)
     world.text("pothole", phone=BOB)
-    inside = world.text("help", phone=BOB)
-    assert "START OVER" in inside
+    inside = world.text("help", phone=BOB)  # explains the question being asked
+    assert "house number and street" in inside and "What is the street address?" in inside
 
 
 def test_quiet_hours_hold_status_texts_until_morning(world: World) -> None:
     world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()  # acknowledged: not texted
     world.clock.now = NOON.replace(hour=4) + timedelta(days=1)  # 23:00 in Chicago
     assert world.poll() == 1
     assert world.send() == []
@@ -179,6 +202,8 @@ def test_quiet_hours_hold_status_texts_until_morning(world: World) -> None:
 
 def test_delivery_callbacks_out_of_order_never_go_back(world: World) -> None:
     world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
     world.clock.now += timedelta(seconds=61)
     world.poll()
     world.send()
@@ -198,6 +223,8 @@ def test_delivery_callbacks_out_of_order_never_go_back(world: World) -> None:
 
 def test_unsubscribed_error_on_send_records_an_opt_out(world: World) -> None:
     world.file_pothole()
+    world.clock.now += timedelta(seconds=61)
+    world.poll()
     world.clock.now += timedelta(seconds=61)
     world.poll()
 

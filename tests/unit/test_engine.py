@@ -627,7 +627,7 @@ def test_sms_out_of_tries_keeps_the_report_and_gives_the_number() -> None:
 @pytest.mark.parametrize("tries", [1, 2, 5])
 def test_staff_choose_how_many_tries(tries) -> None:
     state = replace(at(Step.CHOOSE_ADDRESS, "voice"), max_tries=tries)
-    for n in range(tries):
+    for _n in range(tries):
         state, actions = step(state, Said("purple", "speech"))
     assert any(isinstance(a, Transfer) for a in actions)
 
