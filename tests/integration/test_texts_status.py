@@ -120,7 +120,8 @@ def test_one_text_per_change_until_closed(world: World) -> None:
         texts += world.send()
     assert len(texts) == 2
     for text in texts:  # each text stands alone: what, where, which reference
-        assert text.startswith(f"Demo City 311: your pothole report at 123 Main St (ref {reference})")
+        assert text.startswith(
+            f"Demo City 311: your pothole report at 123 Main St (ref {reference})")
     assert "is now closed. City note: \"" in texts[-1] and "in progress" not in texts[-1]
     assert all(sms.segments(t) <= 2 and sms.encoding(t) == sms.GSM7 for t in texts)
     world.clock.now += timedelta(hours=1)

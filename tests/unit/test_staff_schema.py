@@ -27,7 +27,7 @@ def test_the_bundled_file_has_no_problem_at_all() -> None:
         ('[prompts.en]\ngreting = "Hi"\n', "prompts.en.greting", "unknown key 'greting'",
          'did you mean "greeting"?'),
         ("[conversation]\ntimeout_secs = 5\n", "conversation.timeout_secs", "unknown key",
-         "known keys here: tries"),
+         "known keys here: languages, tries"),
         ('[city]\nagent_numbr = "+15555550100"\n', "city.agent_numbr", "unknown key",
          'did you mean "agent_number"?'),
         ('[prompt.en]\ngreeting = "Hi"\n', "prompt", "unknown key 'prompt'",
@@ -183,10 +183,10 @@ def upgraded_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     bundled = tmp_path / "default_config.toml"
     shutil.copy(staff_schema.DEFAULT_CONFIG, bundled)
     text = bundled.read_text()
-    text = text.replace("[conversation]\n", '[conversation]\nlanguages = ["en", "es"]\n', 1)
-    text = text.replace("[prompts.en]\n", '[prompts.en]\nconfirm_report = "You are reporting '
+    text = text.replace("[conversation]\n", '[conversation]\npatience = 2\n', 1)
+    text = text.replace("[prompts.en]\n", '[prompts.en]\nreport_recap = "You are reporting '
                         '{category} at {address}. Press 1 to file it."\n', 1)
-    text = text.replace("[prompts.es]\n", '[prompts.es]\nconfirm_report = "Reporta {category} en '
+    text = text.replace("[prompts.es]\n", '[prompts.es]\nreport_recap = "Reporta {category} en '
                         '{address}. Oprima 1."\n', 1)
     text += '\n[callbacks]\nenabled = true\nmax_per_day = 20\n'
     bundled.write_text(text)
@@ -200,14 +200,14 @@ def upgraded_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 def test_keys_and_placeholders_added_to_the_bundled_file_are_known_at_once(
         upgraded_defaults: Path) -> None:
     assert check_text(upgraded_defaults.read_text()).problems == ()
-    ok = check_text('[prompts.en]\nconfirm_report = "{category} at {address}?"\n'
-                    '[prompts.es]\nconfirm_report = "¿{category} en {address}?"\n'
+    ok = check_text('[prompts.en]\nreport_recap = "{category} at {address}?"\n'
+                    '[prompts.es]\nreport_recap = "¿{category} en {address}?"\n'
                     "[callbacks]\nmax_per_day = 5\n")
     assert ok.errors == [], ok.report()
-    bad = check_text('[prompts.en]\nconfirm_reprt = "x"\nconfirm_report = "{categry}"\n'
+    bad = check_text('[prompts.en]\nreport_recp = "x"\nreport_recap = "{categry}"\n'
                      '[callbacks]\nmax_per_day = "many"\nenable = true\n')
     shown = {p.where: (p.message, p.fix) for p in bad.errors}
-    assert shown["prompts.en.confirm_reprt"][1] == 'did you mean "confirm_report"?'
-    assert "did you mean {category}?" in shown["prompts.en.confirm_report"][1]
+    assert shown["prompts.en.report_recp"][1] == 'did you mean "report_recap"?'
+    assert "did you mean {category}?" in shown["prompts.en.report_recap"][1]
     assert "should be a whole number" in shown["callbacks.max_per_day"][0]
     assert shown["callbacks.enable"][1] == 'did you mean "enabled"?'
