@@ -530,6 +530,9 @@ def _on_resolved(state: State, event: AddressResolved) -> Result:
             if correcting and not filled and _looks_like_address(text):
                 return _address_failed(_settled(state), "address_not_found")
             return _took(_settled(state), text, None, filled, correcting)
+        if correcting and state.place is not None and found[0].label == state.place.label:
+            # the same place again: the words do not find what the resident means
+            return _address_failed(_settled(state), "address_again")
         said = text[event.span[0]:event.span[1]] if event.span else text
         heard = replace(state, heard=(*state.heard, said[:200]), address_text=said[:500],
                         number_asked=False)

@@ -229,13 +229,19 @@ def without_consent(text: str) -> str:
 
 
 def _variants(word: str) -> set[str]:
-    """A word and its singular: "potholes" -> {"potholes", "pothole"}."""
+    """A word and its plain forms: "potholes" -> pothole, "painted" -> paint, "tagging" -> tag."""
     out = {word}
-    if len(word) > 3 and word.endswith("es"):
-        out.add(word[:-2])
-    if len(word) > 3 and word.endswith("s"):
-        out.add(word[:-1])
+    for ending in ("es", "s", "ed", "d", "ing"):
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            stem = word[: -len(ending)]
+            out.add(stem)
+            if len(stem) > 2 and stem[-1] == stem[-2]:  # "tagging" -> "tagg" -> "tag"
+                out.add(stem[:-1])
     return out
+
+
+def _stem(word: str) -> str:
+    return min(_variants(word), key=len)
 
 
 def category_terms(cat: Category) -> list[str]:
@@ -257,6 +263,7 @@ def category_for(text: str, menu: tuple[Category, ...]) -> Category | None:
     words = tokens(text)
     present = set().union(*(_variants(w) for w in words)) if words else set()
     joined = " " + " ".join(words) + " "
+    stems = " " + " ".join(_stem(w) for w in words) + " "
     squashed = "".join(words)
     best: tuple[int, Category] | None = None
     for cat in menu:
@@ -265,10 +272,11 @@ def category_for(text: str, menu: tuple[Category, ...]) -> Category | None:
             if not term_words:
                 continue
             if len(term_words) == 1:
-                hit = term_words[0] in present or (
+                hit = term_words[0] in present or _stem(term_words[0]) in present or (
                     len(term_words[0]) > 3 and term_words[0] == squashed)
             else:
                 hit = " " + " ".join(term_words) + " " in joined or \
+                    " " + " ".join(_stem(w) for w in term_words) + " " in stems or \
                     "".join(term_words) == squashed
             if hit and (best is None or len(term) > best[0]):
                 best = (len(term), cat)

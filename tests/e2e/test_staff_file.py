@@ -85,12 +85,12 @@ def test_a_running_server_takes_up_a_good_change_mid_call_and_keeps_on_a_bad_one
             form = voice_form(call, "+15555550171", "+15555550311")
             assert "Welcome to Demo City" in _says(http, server.url, "/voice", form)
             said = _says(http, server.url, "/voice/answer?turn=1", {**form, "Digits": "1"})
-            assert "What would you like to report?" in said
+            assert "Where is it? Say the address." in said
             # mid-call, staff re-word the address question: the same call hears the new one
             staff.write_text('[prompts.en]\naddress = "Tell me the street address, please."\n'
                              '[prompts.es]\naddress = "Dígame la dirección, por favor."\n')
             _wait_for_log(server.log, "reloaded")
-            said = _says(http, server.url, "/voice/answer?turn=2", {**form, "Digits": "1"})
+            said = _says(http, server.url, "/voice/silence?turn=2", form)
             assert "Tell me the street address, please." in said
             # a broken change is logged and not used; the call goes on with the last good file
             staff.write_text('[prompts.en]\naddress = "Say the {adress}."\n')
@@ -99,8 +99,7 @@ def test_a_running_server_takes_up_a_good_change_mid_call_and_keeps_on_a_bad_one
             assert "{adress} is not offered" in log and "still using the previous" in log
             other = voice_form(new_sid("CA"), "+15555550172", "+15555550311")
             assert "Welcome to Demo City" in _says(http, server.url, "/voice", other)
-            _says(http, server.url, "/voice/answer?turn=1", {**other, "Digits": "1"})
-            said = _says(http, server.url, "/voice/answer?turn=2", {**other, "Digits": "1"})
+            said = _says(http, server.url, "/voice/answer?turn=1", {**other, "Digits": "1"})
             assert "Tell me the street address, please." in said and "{adress}" not in said
     finally:
         proc.terminate()

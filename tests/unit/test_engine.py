@@ -401,6 +401,11 @@ def test_a_new_address_changes_only_the_address() -> None:
     assert asked(actions).prompt == "confirm_report"
 
 
+def test_a_correction_that_finds_the_same_place_again_asks_for_the_address() -> None:
+    state, actions = say(at(Step.CONFIRM), "no, it's 123 Main St", sure(HOME))
+    assert prompts(actions)[-2:] == ["address_again", "address"] and state.address_tries == 1
+
+
 def test_an_address_correction_not_found_asks_for_the_address() -> None:
     state, actions = say(at(Step.CONFIRM), "no, 99 Nowhere Blvd", NOTHING)
     assert prompts(actions)[-2:] == ["address_not_found", "address"] and state.place is None
