@@ -318,6 +318,46 @@ def outbox_retry(reference: str) -> None:
     click.echo(f"Report {reference} will be {how} by the running service.")
 
 
+@main.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="Also the ones already handled.")
+@click.pass_context
+def callbacks(ctx: click.Context, show_all: bool) -> None:
+    """Residents who asked a person to call back (the agent line did not answer)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .storage import CallbackRequest
+
+    with _reports_db() as session:
+        query = select(CallbackRequest).order_by(CallbackRequest.id)
+        if not show_all:
+            query = query.where(CallbackRequest.handled_at.is_(None))
+        rows = session.scalars(query).all()
+    if not rows:
+        click.echo("No callbacks waiting." if not show_all else "No callbacks.")
+        return
+    for row in rows:
+        when = row.created_at.strftime("%Y-%m-%d %H:%M")
+        done = f"  handled {row.handled_at:%Y-%m-%d %H:%M}" if row.handled_at else ""
+        report = f"report {row.reference}" if row.reference else "no report filed"
+        # the number is shown in full: staff are to call it (this command needs the database)
+        click.echo(f"#{row.id}  {when} UTC  {row.phone or 'unknown number'}  {row.lang}  "
+                   f"{report}{done}")
+
+
+@callbacks.command("done")
+@click.argument("number", type=int)
+def callbacks_done(number: int) -> None:
+    """Mark callback #NUMBER as handled."""
+    from .storage import CallbackRequest
+
+    with _reports_db() as session, session.begin():
+        row = session.get(CallbackRequest, number)
+        if row is None:
+            raise click.ClickException(f"no callback #{number}")
+        row.handled_at = row.handled_at or db.utcnow()
+    click.echo(f"Callback #{number} is marked handled.")
+
+
 @main.group("db")
 def db_group() -> None:
     """Database maintenance."""
