@@ -24,6 +24,7 @@ from . import db
 from .addresses import AddressResolver
 from .catalogue import synced_menu
 from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
+from .console import Console, init_console
 from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import DUE, OutboxWorker
@@ -110,6 +111,7 @@ def create_app(
         hints["menu"] = _menu_words(new)
 
     live.on_change(follow)
+    init_console(app, Console(db.sessions(app), live, settings, wake_outbox=worker.wake))
     # last: with the built-in sandbox this is the app's first request, so every route must exist
     intake.menu = synced_menu(client, staff)
     return app

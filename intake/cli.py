@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import db
-from .cli_staff import check_config
+from .cli_staff import check_config, users
 from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
 from .settings import Settings, mask_phone
@@ -377,6 +377,7 @@ def db_upgrade() -> None:
 main.add_command(poll)
 main.add_command(texts)
 main.add_command(check_config)
+main.add_command(users)
 
 try:
     from .cli_streets import streets

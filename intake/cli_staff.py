@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -30,3 +31,99 @@ def check_config(path: Path | None, strict: bool) -> None:
         click.echo(f"{result.source}: no problems")
     if result.errors or (strict and result.warnings):
         raise SystemExit(1)
+
+
+@click.group()
+def users() -> None:
+    """Console logins: staff log in at /console (editors change, viewers look)."""
+
+
+def _password(password_stdin: bool, name: str) -> str:
+    if password_stdin:
+        line = sys.stdin.readline().rstrip("\n")
+        if not line:
+            raise click.ClickException("no password on standard input")
+        return line
+    password: str = click.prompt(f"Password for {name}", hide_input=True,
+                                 confirmation_prompt=True)
+    return password
+
+
+_stdin = click.option("--password-stdin", is_flag=True,
+                      help="Read the password from the first line of standard input.")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "viewer"]), default="editor",
+              show_default=True, help="Editors change the staff file; viewers only look.")
+@_stdin
+def users_add(name: str, role: str, password_stdin: bool) -> None:
+    """Create a console account (asks for its password)."""
+    from .cli import _reports_db
+    from .console.auth import UserError, add_user
+
+    password = _password(password_stdin, name)
+    with _reports_db() as session, session.begin():
+        try:
+            add_user(session, name, password, role)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"User {name} ({role}) can now log in at /console/login.")
+
+
+@users.command("passwd")
+@click.argument("name")
+@_stdin
+def users_passwd(name: str, password_stdin: bool) -> None:
+    """Set a new password (this also unlocks the account and logs it out everywhere)."""
+    from .cli import _reports_db
+    from .console.auth import UserError, find_user, set_password
+
+    with _reports_db() as session:
+        try:
+            find_user(session, name)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    password = _password(password_stdin, name)
+    with _reports_db() as session, session.begin():
+        try:
+            set_password(session, name, password)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password of {name} changed; its sessions are closed and the account unlocked.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """The console accounts, their roles and whether they are locked."""
+    from sqlalchemy import select
+
+    from .cli import _reports_db
+    from .console.models import ConsoleUser
+    from .db import utcnow
+
+    with _reports_db() as session:
+        rows = list(session.scalars(select(ConsoleUser).order_by(ConsoleUser.name)))
+    if not rows:
+        click.echo("No console users yet: add one with `intake users add NAME`.")
+    now = utcnow()
+    for user in rows:
+        locked = " LOCKED" if user.locked_until and user.locked_until > now else ""
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if user.last_login_at else "never"
+        click.echo(f"{user.name:24} {user.role:7} last login {last}{locked}")
+
+
+@users.command("remove")
+@click.argument("name")
+def users_remove(name: str) -> None:
+    """Delete a console account (its change history keeps the name)."""
+    from .cli import _reports_db
+    from .console.auth import UserError, find_user
+
+    with _reports_db() as session, session.begin():
+        try:
+            session.delete(find_user(session, name))
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"User {name} removed.")

@@ -111,3 +111,27 @@ def _wait_for_log(log: Path, words: str, timeout: float = 10) -> None:
     while words not in log.read_text():
         assert time.monotonic() < deadline, f"no {words!r} in the server log:\n{log.read_text()}"
         time.sleep(0.1)
+
+
+def test_the_it_person_adds_a_user_and_changes_a_password(tmp_path: Path) -> None:
+    env = {"INTAKE_VAR_DIR": str(tmp_path / "var"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'intake.sqlite3'}"}
+
+    def users(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        environ = {k: v for k, v in os.environ.items() if k != "INTAKE_CONFIG"}
+        return subprocess.run([sys.executable, "-m", "intake.cli", "users", *args], text=True,
+                              input=stdin, capture_output=True, cwd=ROOT,
+                              env={**environ, **env}, timeout=120)
+
+    added = users("add", "dana", "--role", "viewer", "--password-stdin",
+                  stdin="a long enough password\n")
+    assert added.returncode == 0, added.stderr
+    assert "can now log in at /console/login" in added.stdout
+    again = users("add", "dana", "--password-stdin", stdin="a long enough password\n")
+    assert again.returncode == 1 and "already a user 'dana'" in again.stderr
+    short = users("add", "eve", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "at least 10" in short.stderr
+    assert "dana" in users("list").stdout and "viewer" in users("list").stdout
+    changed = users("passwd", "dana", "--password-stdin", stdin="another long password\n")
+    assert changed.returncode == 0 and "unlocked" in changed.stdout
+    assert users("passwd", "nobody", "--password-stdin", stdin="x" * 12 + "\n").returncode == 1
