@@ -41,6 +41,7 @@ from bench.residents import (
     Place,
     Resident,
     asked,
+    kind_matches,
     names_match,
     numbers_in,
     options,
@@ -54,6 +55,8 @@ TOKEN = "bench-token"
 CITY = "+16175550311"
 MAX_TURNS = 16
 NEAR_M = 100.0
+_LONG_TYPES = {"Street": "St", "Avenue": "Ave", "Road": "Rd", "Place": "Pl", "Terrace": "Ter",
+               "Drive": "Dr", "Parkway": "Pkwy", "Court": "Ct", "Square": "Sq"}
 _SHORT_TYPES = ("St", "Ave", "Rd", "Pl", "Ter", "Dr", "Pkwy", "Ct", "Sq", "Blvd", "Hwy", "Way",
                 "Ln", "Park", "Row", "Cir")
 
@@ -89,6 +92,9 @@ def places(folder: Path) -> list[Place]:
             if not m or int(m.group(1)) == 0:
                 continue
             words = m.group(2).title().split()
+            if len(words) > 2 and words[-1].isdigit():  # "Mt Auburn St 3": a unit
+                words = words[:-1]
+            words[-1] = _LONG_TYPES.get(words[-1], words[-1])
             kind = words[-1] if words[-1] in _SHORT_TYPES and len(words) > 1 else ""
             name = " ".join(words[:-1] if kind else words)
             lat, lon = float(row["lat"]), float(row["lon"])
@@ -144,10 +150,11 @@ def answer(r: Resident, question: str, text: str) -> tuple[str, str]:
     if question == "landmark":
         return speak, f"near {r.place.number} {r.place.street}"
     if question == "choose":
-        for digit, label in options(text):
-            if names_match(label, r.place.name) and (r.place.number in numbers_in(label)
-                                                      or not numbers_in(label)):
-                return ("dtmf" if r.voice else "text"), digit
+        fits = [(kind_matches(label, r.place.kind), r.place.number in numbers_in(label), digit)
+                for digit, label in options(text) if names_match(label, r.place.name)
+                and (r.place.number in numbers_in(label) or not numbers_in(label))]
+        if fits:
+            return ("dtmf" if r.voice else "text"), max(fits)[2]
         return ("dtmf" if r.voice else "text"), "9"
     if question == "description":
         if r.details:
@@ -155,7 +162,8 @@ def answer(r: Resident, question: str, text: str) -> tuple[str, str]:
             return speak, details
         return ("dtmf", "") if keys else (speak, "omitir" if es else "skip")
     if question == "confirm":
-        right = names_match(text, r.place.name) and r.place.number in numbers_in(text)
+        right = names_match(text, r.place.name) and r.place.number in numbers_in(text) and (
+            not r.place.kind or kind_matches(text, r.place.kind))
         if right:
             return ("dtmf", "1") if keys else (speak, "sí" if es else "yes")
         return speak, ("no, es " if es else "no, it's ") + r.address()
@@ -248,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--show", type=int, default=0, help="transcripts of failures to print")
     parser.add_argument("--kinds", default=",".join(KINDS), help="which kinds of resident")
+    parser.add_argument("--verdicts", default="as_said,wrong,unfiled,lost",
+                        help="which outcomes --show prints")
     args = parser.parse_args(argv)
     folder = shared() / "cambridge"
     if not folder.exists():
@@ -306,9 +316,15 @@ def main(argv: list[str] | None = None) -> int:
                 tally["doubled"] += 1
             if verdict in ("ok", "as_said", "wrong"):
                 inputs.append(out.inputs)
-            if verdict not in ("ok",) and shown < args.show:
+            if verdict in args.verdicts.split(",") and shown < args.show:
                 shown += 1
-                print(f"--- {kind} {verdict}: {r.service} at {r.place.number} {r.place.street}")
+                where = ""
+                if reqs and reqs[0].lat is not None:
+                    where = (f" (filed {reqs[0].service_code} at {reqs[0].address}, "
+                             f"{metres(reqs[0].lat, reqs[0].long, r.place.lat, r.place.lon):.0f}"
+                             " m away)")
+                print(f"--- {kind} {verdict}: {r.service} at {r.place.number} {r.place.street}"
+                      + where)
                 print("\n".join(out.transcript))
         n = sum(tally[v] for v in ("ok", "as_said", "wrong", "unfiled", "lost"))
         figures[kind] = {

@@ -258,6 +258,8 @@ ASKS = [  # (what is asked, words that show it), most specific first; English an
     ("fallback", r"as you (?:said|wrote) it|como lo dijo|como la escribió|como la dijo"),
     ("choose", r"\b1\)|press 1 for|oprima 1 para|\b1 for\b|\b1 para\b|reply 9|or 9 if|o 9 si"),
     ("confirm", r"reply yes to file|to file it|para registrarlo|responda si para"),
+    ("address", r"house number and (?:the )?street|número y la calle|número de la casa y el "
+                r"nombre"),
     ("house_number", r"house number|what is the number|cuál es el número|número de la casa|"
                      r"marque el número"),
     ("cross_street", r"cross streets|calles que cruzan"),
@@ -301,43 +303,49 @@ _SPOKEN = {w: i for i, w in enumerate(_ONES)} | {w: 10 * i for i, w in enumerate
 
 
 def numbers_in(text: str) -> set[int]:
-    """Numbers a resident hears in a read-back: digits, or said ('one twenty-three')."""
+    """Numbers a resident hears in a read-back: digits, or said ('one twenty-three',
+    'twelve oh five', 'one oh three', 'fifteen hundred', 'eighty-three')."""
     out = {int(d) for d in re.findall(r"\d+", text)}
-    words = text.lower().replace("-", " ").split()
+    words = [w.strip(",.") for w in text.lower().replace("-", " ").split()]
     for start in range(len(words)):
-        value, groups = 0, []
-        for w in words[start:start + 4]:
-            w = w.strip(",.")
-            if w == "oh":
-                groups.append(0)
-                continue
-            if w not in _SPOKEN and w != "hundred":
+        digits = ""
+        i = start
+        while i < len(words):
+            w = words[i]
+            if w == "oh" and i + 1 < len(words) and _SPOKEN.get(words[i + 1], 99) < 10:
+                digits += "0" + str(_SPOKEN[words[i + 1]])
+                i += 2
+            elif w == "hundred" and digits:
+                digits += "00"
+                i += 1
+            elif w in _SPOKEN:
+                value = _SPOKEN[w]
+                if value >= 20 and i + 1 < len(words) and 0 < _SPOKEN.get(words[i + 1], 99) < 10:
+                    value += _SPOKEN[words[i + 1]]
+                    i += 1
+                digits += str(value)
+                i += 1
+            else:
                 break
-            groups.append(100 if w == "hundred" else _SPOKEN[w])
-        if not groups:
-            continue
-        for n in range(1, len(groups) + 1):
-            value = _join(groups[:n])
-            if value:
-                out.add(value)
+            out.add(int(digits))
     return out
 
 
-def _join(groups: list[int]) -> int:
-    """[1, 20, 3] -> 123; [12, 0, 5] -> 1205; [40, 2] -> 42; [15, 100] -> 1500."""
-    if groups[-1:] == [100] and len(groups) == 2:
-        return groups[0] * 100
-    parts: list[int] = []
-    for g in groups:
-        if parts and parts[-1] >= 20 and parts[-1] % 10 == 0 and 0 < g < 10:
-            parts[-1] += g
-        else:
-            parts.append(g)
-    return int("".join(str(p) if i == 0 or p >= 10 else f"0{p}" for i, p in enumerate(parts)))
-
-
 def names_match(said: str, street_name: str) -> bool:
-    """The street's name (its main words) appears in what was read back."""
+    """The street's name appears in what was read back, as a resident would recognise it:
+    most of its words ("Bishop Allen Dr" for "Bishop Richard Allen Dr", not "Avon St" for
+    "Avon Hill St")."""
+    low = said.lower().replace("'", "")
+    words = [w for w in re.findall(r"[a-z0-9]+", street_name.lower().replace("'", ""))
+             if len(w) > 1]
+    if not words:
+        return False
+    heard = [w for w in words if re.search(rf"\b{re.escape(w)}", low)]
+    return bool(heard) and 3 * len(heard) >= 2 * len(words)
+
+
+def kind_matches(said: str, kind: str) -> bool:
+    """The street type read back is the resident's ("Pkwy" or "Parkway" for a parkway)."""
     low = said.lower()
-    words = [w for w in re.findall(r"[a-z0-9]+", street_name.lower()) if len(w) > 1]
-    return bool(words) and all(re.search(rf"\b{re.escape(w)}", low) for w in words)
+    forms = {kind.lower(), TYPES.get(kind, kind).lower()}
+    return any(re.search(rf"\b{re.escape(f)}\b", low) for f in forms if f)

@@ -190,10 +190,16 @@ def detect_language(text: str) -> str | None:
     return None
 
 
+_GREETING_WORDS = {w for g in GREETINGS for w in g.split()} | {"there", "hello", "311", "and",
+                                                                "please", "thanks", "y"}
+
+
 def is_greeting(text: str) -> bool:
-    """Only a greeting (or the language's name): "Hi", "Hola!", "good morning 311"."""
+    """Only a greeting (or the language's name): "Hi", "Hola buenas!", "good morning 311"."""
     folded = fold(text).rstrip("?!").strip()
-    return folded in GREETINGS or language_of(text) is not None or not tokens(text)
+    said = tokens(text)
+    return (folded in GREETINGS or language_of(text) is not None or not said
+            or all(w in _GREETING_WORDS for w in said))
 
 
 def command(text: str) -> str | None:
