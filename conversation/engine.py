@@ -349,14 +349,11 @@ def _asking(at: Step) -> Step:
 
 def _on_category(state: State, event: Said) -> Result:
     text = event.text.strip()
-    if event.via != "dtmf" and text.isdigit():  # a menu number, typed
-        category = next((c for c in state.menu if c.digit and c.digit == text), None)
-        return _chosen(state, category) if category else _missed_category(state, "")
-    if event.via == "dtmf":
-        if (state.attempts == 0 and text == "2" and state.lang != "es"
-                and "es" in state.languages):  # "Para español, oprima 2" in the greeting
-            switched = replace(state, lang="es")
-            return switched, [question(switched)]
+    if (event.via == "dtmf" and state.attempts == 0 and text == "2" and state.lang != "es"
+            and "es" in state.languages):  # "Para español, oprima 2" before the menu is read
+        switched = replace(state, lang="es")
+        return switched, [question(switched)]
+    if event.via == "dtmf" or text.isdigit():  # a menu number, keyed or typed
         category = next((c for c in state.menu if c.digit and c.digit == text), None)
         return _chosen(state, category) if category else _missed_category(state, "")
     return _take(state, event)
