@@ -150,11 +150,12 @@ def answer(r: Resident, question: str, text: str) -> tuple[str, str]:
     if question == "landmark":
         return speak, f"near {r.place.number} {r.place.street}"
     if question == "choose":
-        fits = [(kind_matches(label, r.place.kind), r.place.number in numbers_in(label), digit)
+        fits = [(kind_matches(label, r.place.kind), r.place.number in numbers_in(label),
+                 -len(label.split()), -int(digit), digit)
                 for digit, label in options(text) if names_match(label, r.place.name)
                 and (r.place.number in numbers_in(label) or not numbers_in(label))]
-        if fits:
-            return ("dtmf" if r.voice else "text"), max(fits)[2]
+        if fits:  # the one most like their street, with its number, and nothing extra
+            return ("dtmf" if r.voice else "text"), max(fits)[-1]
         return ("dtmf" if r.voice else "text"), "9"
     if question == "description":
         if r.details:

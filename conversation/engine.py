@@ -197,6 +197,8 @@ def _next(state: State, said: list[Action] | None = None) -> Result:
     else:
         to = Step.CONFIRM
     attempts = state.attempts if to is state.step and to is Step.CATEGORY else 0
+    if to is Step.CATEGORY and state.tried:
+        attempts = max(1, attempts)  # the problem was said and not understood: the menu
     new = replace(state, step=to, attempts=attempts, asked="", pending="", probe=False,
                   correcting=False, filled=False)
     return new, [*before, question(new)]
@@ -425,7 +427,7 @@ def _absorb(state: State, text: str, span: tuple[int, int] | None,
     if not words.details(rest, words.category_terms(category) if category else []):
         return state, False
     if category is None:  # an address and words we could not place: show the menu next
-        return replace(state, tried=(*state.tried, _clean(rest)),
+        return replace(state, tried=(*state.tried, _clean(text)),
                        attempts=max(1, state.attempts)), False
     if state.description is None:
         return replace(state, description=_clean(text), described=True), True

@@ -243,6 +243,16 @@ def test_an_unknown_problem_gets_the_menu_once_then_the_catch_all_with_its_words
     assert asked(actions).prompt == "address"
 
 
+def test_a_problem_not_understood_beside_an_address_gets_the_menu_after_the_place() -> None:
+    state, actions = first("the road caved in near 123 main",
+                           AddressResolved("confirm", (HOME, MAINE), (23, 31)))
+    assert asked(actions).prompt == "choose_address"
+    state, actions = say(state, "1")
+    assert asked(actions).prompt == "category_menu"
+    state, actions = say(state, "1")
+    assert state.category == "POTHOLE" and state.description == "the road caved in near 123 main"
+
+
 def test_a_problem_chosen_from_the_menu_keeps_the_words_said_before() -> None:
     state, _ = first("dead raccoon in the road", NOTHING)
     state, actions = say(state, "5")
