@@ -244,13 +244,14 @@ def test_an_unknown_problem_gets_the_menu_once_then_the_catch_all_with_its_words
 
 
 def test_a_problem_not_understood_beside_an_address_gets_the_menu_after_the_place() -> None:
-    state, actions = first("the road caved in near 123 main",
-                           AddressResolved("confirm", (HOME, MAINE), (23, 31)))
+    state, actions = first("huge sinkhole opened up near 123 main",
+                           AddressResolved("confirm", (HOME, MAINE), (29, 37)))
     assert asked(actions).prompt == "choose_address"
     state, actions = say(state, "1")
     assert asked(actions).prompt == "category_menu"
     state, actions = say(state, "1")
-    assert state.category == "POTHOLE" and state.description == "the road caved in near 123 main"
+    assert state.category == "POTHOLE"
+    assert state.description == "huge sinkhole opened up near 123 main"
 
 
 def test_a_problem_chosen_from_the_menu_keeps_the_words_said_before() -> None:
