@@ -98,10 +98,26 @@ def name_key(tokens: list[str] | tuple[str, ...]) -> NameKey:
 
 
 def spoken_name(name: str) -> str:
-    """Name as said aloud, for speech hints: "Massachusetts Ave" -> "Massachusetts Avenue"."""
+    """Name as said aloud: "Massachusetts Ave" -> "Massachusetts Avenue", "Elm St N" ->
+    "Elm Street North", "St Paul St" -> "Saint Paul Street", "Broad Canal Wy" -> "... Way"."""
     words = name.split()
+    said_dir = ""
+    if len(words) > 2 and words[-1].lower() in DIRECTIONALS:
+        said_dir = _SPOKEN_DIRECTIONS.get(DIRECTIONALS[words[-1].lower()], words[-1])
+        words = words[:-1]
     if len(words) > 1:
         key = STREET_TYPES.get(words[-1].lower())
         if key is not None:
             words[-1] = SPOKEN_TYPES.get(key, words[-1]).capitalize()
-    return " ".join(words)
+        head = _SPOKEN_TITLES.get(words[0].lower())
+        if head is None and words[0].lower() in DIRECTIONALS:
+            head = _SPOKEN_DIRECTIONS.get(DIRECTIONALS[words[0].lower()])
+        if head is not None and len(words) > 2:
+            words[0] = head
+    words = ["Junior" if w.lower().strip(".") == "jr" else w for w in words]
+    return " ".join(words + ([said_dir] if said_dir else []))
+
+
+_SPOKEN_DIRECTIONS = {"n": "North", "s": "South", "e": "East", "w": "West",
+                      "ne": "Northeast", "nw": "Northwest", "se": "Southeast", "sw": "Southwest"}
+_SPOKEN_TITLES = {"st": "Saint", "mt": "Mount", "ft": "Fort"}

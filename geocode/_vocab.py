@@ -61,7 +61,8 @@ STREET_TYPES: dict[str, str] = {
 SPOKEN_TYPES: dict[str, str] = {
     key: (spellings[0] if spellings else key) for key, spellings in _SUFFIXES.items()
 }
-SPOKEN_TYPES.update({"ave": "avenue", "pk": "park", "st": "street", "hl": "hill"})
+SPOKEN_TYPES.update({"ave": "avenue", "pk": "park", "st": "street", "hl": "hill", "way": "way",
+                     "loop": "loop", "path": "path", "pike": "pike", "walk": "walk"})
 
 DIRECTIONALS: dict[str, str] = {
     "north": "n", "south": "s", "east": "e", "west": "w",

@@ -174,3 +174,17 @@ def test_spoken_digits() -> None:
 )
 def test_the_checker_catches_broken_twiml(body: str, problem: str) -> None:
     assert any(problem in p for p in twiml_problems(body))
+
+
+@pytest.mark.parametrize(("street", "said"), [
+    ("Broad Canal Wy", "Broad Canal Way"), ("Elm St N", "Elm Street North"),
+    ("St Paul St", "Saint Paul Street"), ("Mt Auburn St", "Mount Auburn Street"),
+    ("N Main St", "North Main Street"), ("Martin Luther King Jr Blvd",
+                                         "Martin Luther King Junior Boulevard"),
+    ("Harvard Sq", "Harvard Square"), ("Walden St", "Walden Street"),
+])
+def test_street_names_are_read_out_in_full(street: str, said: str) -> None:
+    """The voice never reads an abbreviation: a caller would not recognise "Wy" or "St Paul"."""
+    from geocode import spoken_name
+
+    assert spoken_name(street) == said
