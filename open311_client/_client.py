@@ -5,17 +5,23 @@ Rules: the caller owns the ``httpx.Client`` (transport, pooling, proxies; tests 
 ``api_key`` travels only in the POST body; every failure leaves as an ``Open311Error``
 (see ``_exceptions``); errors are read from the body in one place (``_fail``) and the
 class comes from the HTTP status, or from the body's code when a server says 200.
+A whole answer must arrive within ``deadline`` seconds and ``max_bytes`` (a trickling or
+endless server fails the call, never holds it or the memory); the body is read raw and its
+``Content-Encoding`` undone here, so a server that says gzip and sends plain text is read.
 The client never retries on its own: retrying a POST safely needs state the caller keeps.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -38,6 +44,7 @@ from ._exceptions import (
 )
 from ._models import Discovery, NewRequest, PostResult, Service, ServiceDefinition, ServiceRequest
 from ._parsers import (
+    Unrecognised,
     error_list,
     looks_like_errors,
     parse_discovery,
@@ -50,11 +57,19 @@ from ._parsers import (
 
 __all__ = ["Open311Client"]
 
+log = logging.getLogger("open311_client")
+T = TypeVar("T")
 FORMATS = ("json", "xml")
+#: A whole answer must arrive within this many seconds (``timeout`` is per network read).
+DEADLINE = 30.0
+#: The largest answer read; a services list or a page of requests is far smaller.
+MAX_BYTES = 16 * 1024 * 1024
+_ERROR_BODY_LIMIT = 64 * 1024  # an error answer is read this far; its words come first
 #: The widest ``start_date``..``end_date`` window the spec lets a server accept.
 MAX_WINDOW = timedelta(days=90)
 _ACCEPT = {"json": "application/json, text/xml;q=0.5", "xml": "text/xml, application/xml"}
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
+_ACCEPT_ENCODING = "gzip, deflate"  # what `_undo_encoding` can undo
 
 Params = list[tuple[str, str]]
 # Error descriptions that blame our settings rather than this request ...
@@ -79,6 +94,8 @@ class Open311Client:
         jurisdiction_id: str | None = None,
         format: str = "json",
         timeout: float = 10.0,
+        deadline: float = DEADLINE,
+        max_bytes: int = MAX_BYTES,
         multivalue_style: str = "brackets",
         id_chunk_size: int = 50,
         max_pages: int = 100,
@@ -93,14 +110,17 @@ class Open311Client:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"endpoint must be an http(s) URL, not {endpoint!r}")
-        if timeout <= 0 or id_chunk_size < 1 or max_pages < 1:
-            raise ConfigurationError("timeout, id_chunk_size and max_pages must be positive")
+        if timeout <= 0 or deadline <= 0 or max_bytes < 1 or id_chunk_size < 1 or max_pages < 1:
+            raise ConfigurationError(
+                "timeout, deadline, max_bytes, id_chunk_size and max_pages must be positive")
         self._http = http
         self.endpoint = endpoint.rstrip("/") + "/"
         self.api_key = api_key or None
         self.jurisdiction_id = jurisdiction_id or None
         self.format = fmt
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_bytes = max_bytes
         self.multivalue_style: MultivalueStyle = multivalue_style
         self.id_chunk_size = id_chunk_size
         self.max_pages = max_pages
@@ -119,7 +139,10 @@ class Open311Client:
         **options: object,
     ) -> Open311Client:
         """A client for the GeoReport v2 endpoint a discovery document lists (JSON if offered)."""
-        found = fetch_discovery(http, discovery_url, timeout=timeout).endpoint(type)
+        deadline = float(options.get("deadline", DEADLINE))  # type: ignore[arg-type]
+        max_bytes = int(options.get("max_bytes", MAX_BYTES))  # type: ignore[call-overload]
+        found = fetch_discovery(http, discovery_url, timeout=timeout, deadline=deadline,
+                                max_bytes=max_bytes).endpoint(type)
         if found is None:
             raise ConfigurationError(f"{discovery_url} lists no {type} GeoReport v2 endpoint")
         fmt = "json" if found.supports_json else "xml"
@@ -129,15 +152,17 @@ class Open311Client:
 
     def discovery(self, url: str) -> Discovery:
         """Read a discovery document (an absolute URL; it often lives off the endpoint)."""
-        return fetch_discovery(self._http, url, timeout=self.timeout)
+        return fetch_discovery(self._http, url, timeout=self.timeout, deadline=self.deadline,
+                               max_bytes=self.max_bytes)
 
     def services(self) -> list[Service]:
         """``GET services``: the request types the city accepts."""
-        return parse_services(self._send("GET", "services"))
+        return self._send("GET", "services", parse_services)
 
     def service_definition(self, code: str) -> ServiceDefinition:
         """``GET services/{code}``; only meaningful when the service's ``metadata`` is true."""
-        return parse_service_definition(self._send("GET", f"services/{_segment(code)}"), code)
+        return self._send("GET", f"services/{_segment(code)}",
+                          lambda doc: parse_service_definition(doc, code))
 
     def post_request(self, req: NewRequest) -> PostResult:
         """``POST requests``. Never retry blindly on ServerUnavailable with maybe_sent."""
@@ -147,11 +172,11 @@ class Open311Client:
             jurisdiction_id=self.jurisdiction_id,
             multivalue_style=self.multivalue_style,
         )
-        return parse_post_result(self._send("POST", "requests", form=form))
+        return self._send("POST", "requests", parse_post_result, form=form)
 
     def request_id_from_token(self, token: str) -> str | None:
         """``GET tokens/{token}``: the id, or None while the server has not assigned one."""
-        return parse_token(self._send("GET", f"tokens/{_segment(token)}"))
+        return self._send("GET", f"tokens/{_segment(token)}", parse_token)
 
     def wait_for_request_id(
         self,
@@ -182,15 +207,26 @@ class Open311Client:
         return None
 
     def get_request(self, service_request_id: str) -> ServiceRequest:
-        """``GET requests/{id}``; NotFound when the answer holds no such record."""
+        """``GET requests/{id}``: the record with exactly this id, never another one.
+
+        NotFound when the answer is an empty list; InvalidResponse when it holds only other
+        requests (a server that ignores the id, or renders it differently: "00123").
+        """
         path = f"requests/{_segment(service_request_id)}"
-        found = parse_requests(self._send("GET", path))
-        for record in found:
-            if record.service_request_id == service_request_id:
-                return record
-        if found:  # a server that renders ids differently ("00123" vs "123")
-            return found[0]
-        raise NotFound(f"no service request {service_request_id!r} in the answer")
+        wanted = service_request_id.strip()
+
+        def the_one(doc: Decoded) -> ServiceRequest | None:
+            found = parse_requests(doc)
+            same = [r for r in found if r.service_request_id == wanted]
+            if found and not same:
+                others = ", ".join(repr(r.service_request_id) for r in found[:3])
+                raise Unrecognised(f"asked for request {wanted!r}, the answer holds {others}")
+            return same[0] if same else None
+
+        record = self._send("GET", path, the_one)
+        if record is None:
+            raise NotFound(f"no service request {wanted!r} in the answer")
+        return record
 
     def get_requests(
         self,
@@ -209,9 +245,11 @@ class Open311Client:
         """``GET requests``, batched and paged; records without an id are dropped.
 
         ``ids`` are sent ``chunk_size`` at a time (they override the other filters, as the
-        spec says); a date window wider than 90 days is split; with ``page_size`` each
-        query is paged (``page``, ``page_size``) until a short or repeated page. Results
-        keep first-seen order, one record per id.
+        spec says) and only those ids come back, whatever else a server lists; a date window
+        wider than 90 days is split; with ``page_size`` each query is paged (``page``,
+        ``page_size``) until a short, empty or repeated page, a null ``next`` link, or an
+        error past the first page (DRF's 404 "Invalid page."), keeping the pages read.
+        Results keep first-seen order, one record per id.
         """
         common: Params = [("extensions", "true")] if extensions else []
         queries: list[Params] = []
@@ -236,31 +274,46 @@ class Open311Client:
                     window.append(("end_date", format_datetime(end)))
                 queries.append(window)
         seen: dict[str, ServiceRequest] = {}
+        asked = set(wanted)
         for params in queries:
             for record in self._pages(params, page_size):
-                seen.setdefault(record.service_request_id, record)
+                if not asked or record.service_request_id in asked:
+                    seen.setdefault(record.service_request_id, record)
         return list(seen.values())
 
     # ------------------------------------------------------------------ the seam
 
     def _pages(self, params: Params, page_size: int | None) -> Iterable[ServiceRequest]:
         if page_size is None:
-            yield from parse_requests(self._send("GET", "requests", params=params))
+            yield from self._send("GET", "requests", parse_requests, params=params)
             return
         seen: set[str] = set()
         for page in range(1, self.max_pages + 1):
             paged = params + [("page", str(page)), ("page_size", str(page_size))]
-            items = parse_requests(self._send("GET", "requests", params=paged))
+            try:
+                items, last = self._send("GET", "requests", _page, params=paged)
+            except (NotFound, ValidationError, InvalidResponse) as exc:
+                # Past the last page servers say 404 (DRF), 400 or nothing at all: the list
+                # ended. On the first page it is the answer.
+                if page == 1 or (isinstance(exc, InvalidResponse) and not _empty(exc)):
+                    raise
+                return
             fresh = [r for r in items if r.service_request_id not in seen]
             yield from fresh
             # A server that ignores `page` repeats itself: stop instead of looping.
-            if not fresh or len(items) < page_size:
+            if last or not fresh or len(items) < page_size:
                 return
             seen.update(r.service_request_id for r in fresh)
 
     def _send(
-        self, method: str, path: str, *, params: Params | None = None, form: Params | None = None
-    ) -> Decoded:
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Decoded], T],
+        *,
+        params: Params | None = None,
+        form: Params | None = None,
+    ) -> T:
         query = list(params or [])
         if self.jurisdiction_id and form is None:
             query.insert(0, ("jurisdiction_id", self.jurisdiction_id))
@@ -270,37 +323,75 @@ class Open311Client:
             headers["Content-Type"] = _FORM_TYPE
             content = encode_form(form)
         url = f"{self.endpoint}{path}.{self.format}"
-        return _exchange(self._http, method, url, self.timeout, query, headers, content)
+        limits = _Limits(self.timeout, self.deadline, self.max_bytes)
+        return _exchange(self._http, method, url, limits, query, headers, content, parse)
 
 
-def fetch_discovery(http: httpx.Client, url: str, *, timeout: float = 10.0) -> Discovery:
+def fetch_discovery(
+    http: httpx.Client,
+    url: str,
+    *,
+    timeout: float = 10.0,
+    deadline: float = DEADLINE,
+    max_bytes: int = MAX_BYTES,
+) -> Discovery:
     """Read a discovery document (JSON or XML) from an absolute URL."""
     headers = {"Accept": "application/json, text/xml;q=0.9"}
-    return parse_discovery(_exchange(http, "GET", url, timeout, [], headers, None))
+    limits = _Limits(timeout, deadline, max_bytes)
+    return _exchange(http, "GET", url, limits, [], headers, None, parse_discovery)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    timeout: float  # per network read (and connect)
+    deadline: float  # for the whole answer
+    max_bytes: int  # of the body, raw and decompressed
+
+
+def _page(doc: Decoded) -> tuple[list[ServiceRequest], bool]:
+    """A page of requests, and whether it says it is the last (DRF's ``"next": null``)."""
+    tree: Any = doc.tree
+    last = isinstance(tree, dict) and "next" in tree and tree["next"] is None
+    return parse_requests(doc), last
+
+
+def _empty(exc: InvalidResponse) -> bool:
+    try:
+        return exc.response is not None and not exc.response.content.strip()
+    except httpx.ResponseNotRead:
+        return False
 
 
 def _exchange(
     http: httpx.Client,
     method: str,
     url: str,
-    timeout: float,
+    limits: _Limits,
     params: Params,
     headers: dict[str, str],
     content: bytes | None,
-) -> Decoded:
+    parse: Callable[[Decoded], T],
+) -> T:
     try:
         request = http.build_request(
             method,
             url,
             params=_query(params),
-            headers=headers,
+            headers={"Accept-Encoding": _ACCEPT_ENCODING, **headers},
             content=content,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(limits.timeout),
         )
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"invalid URL {url!r}: {exc}") from exc
+    started = time.monotonic()
     try:
-        response = http.send(request)
+        response = http.send(request, stream=True)
+        try:
+            body = _receive(request, response, started, limits)
+        finally:
+            response.close()
+    except Open311Error:
+        raise
     except httpx.UnsupportedProtocol as exc:
         raise ConfigurationError(f"{method} {url}: {exc}", request=request) from exc
     except (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ConnectError) as exc:
@@ -311,21 +402,115 @@ def _exchange(
         ) from exc
     except httpx.TimeoutException as exc:
         raise ServerUnavailable(
-            f"{method} {url}: no answer within {timeout}s ({type(exc).__name__})",
+            f"{method} {url}: no answer within {limits.timeout:g}s ({type(exc).__name__})",
             request=request,
         ) from exc
     except httpx.TransportError as exc:
         raise ServerUnavailable(
             f"{method} {url}: {type(exc).__name__}: {exc}", request=request
         ) from exc
-    return _read(request, response)
+    except httpx.DecodingError as exc:  # not raised while we undo encodings; kept in the family
+        raise InvalidResponse(f"{method} {url}: {exc}", request=request) from exc
+    except httpx.RequestError as exc:  # any other failure of the exchange (too many redirects)
+        raise ServerUnavailable(f"{method} {url}: {type(exc).__name__}: {exc}",
+                                request=request) from exc
+    doc = _read(request, response, body)
+    try:
+        return parse(doc)
+    except Unrecognised as exc:
+        raise InvalidResponse(
+            f"{method} {url}: HTTP {response.status_code}: {exc}",
+            request=request,
+            response=response,
+        ) from exc
 
 
-def _read(request: httpx.Request, response: httpx.Response) -> Decoded:
+def _receive(
+    request: httpx.Request, response: httpx.Response, started: float, limits: _Limits
+) -> bytes:
+    """The body, read raw within the deadline and the size cap, its encoding undone.
+
+    An error answer is read only as far as its words need; a good one that is too big or too
+    slow fails the call (InvalidResponse / ServerUnavailable) without being held in memory.
+    """
+    try:
+        return response.content  # already read (a transport that hands over whole bodies)
+    except httpx.ResponseNotRead:
+        pass
+    where = f"{request.method} {request.url}: HTTP {response.status_code}"
+    good = response.is_success
+    cap = limits.max_bytes if good else min(limits.max_bytes, _ERROR_BODY_LIMIT)
+    length = response.headers.get("Content-Length", "")
+    if good and length.isdigit() and int(length) > cap:
+        raise InvalidResponse(f"{where}: the answer is {int(length):,} bytes, more than the "
+                              f"{cap:,} this client reads", request=request)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > cap:
+            if good:
+                raise InvalidResponse(f"{where}: the answer goes on past {cap:,} bytes; "
+                                      "not read further", request=request)
+            chunks.append(chunk[: len(chunk) - (size - cap)])
+            break
+        chunks.append(chunk)
+        if time.monotonic() - started > limits.deadline:
+            raise ServerUnavailable(
+                f"{where}: the answer was not complete after {limits.deadline:g}s "
+                f"({size:,} bytes so far); a server trickling its answer",
+                request=request,
+            )
+    body = _undo_encoding(where, request, response, b"".join(chunks), cap)
+    response._content = body  # the exceptions carry the response: let it show its body
+    return body
+
+
+def _undo_encoding(
+    where: str, request: httpx.Request, response: httpx.Response, raw: bytes, cap: int
+) -> bytes:
+    """Undo gzip/deflate as declared, reading a body that is not encoded as it is."""
+    codings = [c.strip().lower() for c in response.headers.get("Content-Encoding", "").split(",")]
+    body = raw
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        if coding in ("gzip", "x-gzip") and body.startswith(b"\x1f\x8b"):
+            body = _inflate(where, request, body, 16 + zlib.MAX_WBITS, cap)
+        elif coding == "deflate" and _zlib_header(body):
+            body = _inflate(where, request, body, zlib.MAX_WBITS, cap)
+        elif coding in ("gzip", "x-gzip", "deflate"):
+            log.warning("%s: Content-Encoding says %s but the body is not compressed; "
+                        "read as it is", where, coding)
+        else:
+            raise InvalidResponse(f"{where}: Content-Encoding {coding!r} is not supported "
+                                  f"(asked for {_ACCEPT_ENCODING})", request=request)
+    return body
+
+
+def _zlib_header(body: bytes) -> bool:
+    return len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] * 256 + body[1]) % 31 == 0
+
+
+def _inflate(where: str, request: httpx.Request, body: bytes, wbits: int, cap: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise InvalidResponse(f"{where}: a compressed body that does not decompress: {exc}",
+                              request=request) from exc
+    if len(out) > cap:
+        raise InvalidResponse(f"{where}: the answer decompresses past {cap:,} bytes; "
+                              "not read further", request=request)
+    if not inflater.eof:
+        raise InvalidResponse(f"{where}: a compressed body that does not decompress: "
+                              "it ends before its end", request=request)
+    return out
+
+
+def _read(request: httpx.Request, response: httpx.Response, body: bytes) -> Decoded:
     """The decoded body of a good answer; anything else raises through ``_fail``."""
     status = response.status_code
     try:
-        doc: Decoded | None = decode_body(response.content)
+        doc: Decoded | None = decode_body(body, response.charset_encoding)
     except UndecodableBody as exc:
         if 200 <= status < 300:
             raise InvalidResponse(
@@ -349,6 +534,8 @@ def _read(request: httpx.Request, response: httpx.Response) -> Decoded:
                 request=request,
                 response=response,
             )
+        if doc.note:
+            log.warning("%s %s: %s", request.method, request.url, doc.note)
         if not looks_like_errors(doc):
             return doc
     _fail(request, response, doc)

@@ -9,10 +9,13 @@ Every failure a caller can act on is one of these; nothing else escapes a client
     ├── NotFound                 404/410: unknown request, service, token
     ├── ValidationError          400 and other 4xx: the server refused this request;
     │                            .errors holds the server's (code, description) list
-    └── ServerUnavailable        5xx, 408/429, timeouts, connection errors, proxy HTML pages:
+    └── ServerUnavailable        5xx, 408/429, timeouts, connection errors, proxy HTML pages,
+        │                        an answer not complete by the deadline (a trickle):
         │                        try again later; .maybe_sent says whether the server may
         │                        already have acted on the request (never blindly re-POST)
-        └── InvalidResponse      a 2xx answer we could not understand
+        └── InvalidResponse      a 2xx answer we could not understand: an empty body, no
+                                 records where a list was due, another request than the
+                                 one asked for, undecodable content, more than max_bytes
 
 Rule: the class says what to do next (fix config, give up, dead-letter, retry); the message
 and ``.errors`` say why, in the server's own words.
@@ -92,4 +95,4 @@ class ServerUnavailable(Open311Error):
 
 
 class InvalidResponse(ServerUnavailable):
-    """A success status with a body that is neither GeoReport JSON nor XML."""
+    """A success status with a body that is not the answer asked for (see the tree above)."""

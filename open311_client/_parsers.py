@@ -4,11 +4,15 @@ Rules (OPEN311.md "be lenient"): find records by what they contain, not by wrapp
 names (so misspelt roots and missing wrappers do not matter); "true"/"false" and numbers as
 strings are read as booleans and numbers; empty means absent; 0,0 coordinates are absent;
 datetimes always come back timezone-aware (naive ones are taken as UTC); records without an
-id are skipped; a value we cannot read becomes None rather than failing the whole list.
+id are skipped; a value we cannot read becomes None rather than failing the whole list. But a
+list answer with no records and no empty list in it (``{}``, ``{"unexpected": true}``, an
+empty body) is not "none": it raises ``Unrecognised`` (a lookup must never read it as
+"not filed").
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -28,6 +32,7 @@ from ._models import (
 )
 
 __all__ = [
+    "Unrecognised",
     "error_list",
     "looks_like_errors",
     "parse_datetime",
@@ -40,6 +45,10 @@ __all__ = [
 ]
 
 Record = Mapping[str, Any]
+
+
+class Unrecognised(ValueError):
+    """A well-formed body that is not the answer asked for (no records, no empty list)."""
 
 # ---------------------------------------------------------------------------- coercion
 
@@ -138,27 +147,41 @@ def _has(*keys: str) -> Callable[[Record], bool]:
 
 # ---------------------------------------------------------------------------- errors
 
-_ERROR_KEYS = frozenset({"code", "description", "message", "error", "errors", "status"})
+# Keys of the error shapes servers send: GeoReport (code, description), {code, detail} and
+# DRF's {"detail": ...}, RFC 7807 (title, detail, status), OAuth (error, error_description).
+_ERROR_KEYS = frozenset({"code", "description", "message", "error", "errors", "status",
+                         "detail", "title", "type", "error_description", "msg"})
+_WORDS = ("description", "detail", "message", "error_description", "msg", "title")
 
 
 def looks_like_errors(doc: Decoded) -> bool:
     """True when a body is an error document (some servers send those with HTTP 200)."""
-    if doc.kind == "xml":
-        return (doc.root_tag or "").lower() in ("errors", "error")
-    if doc.kind != "json":
+    if doc.kind == "xml" and (doc.root_tag or "").lower() in ("errors", "error"):
+        return True
+    if doc.kind not in ("json", "xml"):
         return False
     items = doc.tree if isinstance(doc.tree, list) else [doc.tree]
     return bool(items) and all(
         isinstance(i, dict)
         and i
         and set(i) <= _ERROR_KEYS
-        and ("description" in i or "message" in i or "error" in i or "errors" in i)
+        and any(k in i for k in (*_WORDS, "error", "errors"))
         for i in items
     )
 
 
+def _words(item: Record) -> str:
+    """The most specific words of an error item ("title" is only a heading: last)."""
+    return next((w for k in _WORDS if (w := text(item.get(k)))), "")
+
+
 def error_list(doc: Decoded, status_code: int) -> list[tuple[str, str]]:
-    """The server's errors as (code, description); the HTTP status stands in for a code."""
+    """The server's errors as (code, description), verbatim; the HTTP status stands in for a code.
+
+    Reads GeoReport lists, {code, detail}, DRF's {"detail": ...} and field errors
+    ({"lat": ["This field is required."]}), RFC 7807, {"error": ...}, XML variants of each,
+    a bare <error>, plain text and an HTML page's title.
+    """
     fallback = str(status_code)
     if doc.kind in ("html", "text"):
         message = text(doc.tree)
@@ -168,16 +191,35 @@ def error_list(doc: Decoded, status_code: int) -> list[tuple[str, str]]:
     if isinstance(doc.tree, str):  # a bare <error>text</error>
         return [(fallback, doc.tree)]
     out: list[tuple[str, str]] = []
-    for item in records(doc.tree, _has("description", "message", "code")):
-        description = text(item.get("description")) or text(item.get("message"))
-        out.append((text(item.get("code")) or fallback, description or ""))
+    for item in records(doc.tree, _has(*_WORDS, "code")):
+        code = text(item.get("code")) or text(item.get("status")) or fallback
+        out.append((code, _words(item) or text(item.get("error")) or ""))
+    if out and all(not d for _, d in out) and isinstance(doc.tree, dict):
+        out = []  # {"code": 400} alone: look for words elsewhere before settling
     if not out and isinstance(doc.tree, dict):
         # {"error": "..."} or {"errors": "..."} with a plain string
         for key in ("error", "errors"):
             message = text(doc.tree.get(key))
             if message:
-                out.append((fallback, message))
+                out.append((text(doc.tree.get("code")) or fallback, message))
+        if not out:  # DRF field errors: {"lat": ["This field is required."], ...}
+            for field, value in doc.tree.items():
+                said = "; ".join(strings_verbatim(value))
+                if said:
+                    out.append((fallback, f"{field}: {said}"))
+    if not out and isinstance(doc.tree, dict) and text(doc.tree.get("code")):
+        out.append((text(doc.tree.get("code")) or fallback, ""))
     return out
+
+
+def strings_verbatim(value: Any) -> list[str]:
+    """Every string inside a value, as written (no splitting at commas)."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings_verbatim(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_verbatim(v)]
+    raw = text(value)
+    return [raw] if raw else []
 
 
 # ---------------------------------------------------------------------------- documents
@@ -207,10 +249,48 @@ def parse_discovery(doc: Decoded) -> Discovery:
     )
 
 
+def listing(doc: Decoded, is_record: Callable[[Record], bool], what: str) -> list[Record]:
+    """The records of a list answer; Unrecognised when it holds neither records nor a list.
+
+    An empty list is a real answer (JSON ``[]``, ``{"results": []}``, an empty XML root);
+    an empty body, ``{}`` or an object of other things is not.
+    """
+    found = list(records(doc.tree, is_record))
+    if found or _empty_list(doc):
+        return found
+    if doc.kind == "empty":
+        raise Unrecognised(f"an empty body where a list of {what} was expected")
+    raise Unrecognised(f"no {what} in the answer: {_gist(doc.tree)}")
+
+
+def _empty_list(doc: Decoded) -> bool:
+    tree = doc.tree
+    if doc.kind == "xml":
+        # <service_requests/>, or wrappers holding only empty elements
+        return tree is None or (isinstance(tree, dict) and all(v is None for v in tree.values()))
+    if doc.kind != "json":
+        return False
+    if isinstance(tree, list):
+        return all(isinstance(i, dict) and any(k in i for k in _RECORD_HINTS) for i in tree)
+    return isinstance(tree, dict) and any(v == [] for v in tree.values())
+
+
+# Keys that make a dict a (possibly id-less) record of some list.
+_RECORD_HINTS = ("service_request_id", "service_code", "token", "status", "requested_datetime")
+
+
+def _gist(tree: Any) -> str:
+    try:
+        shown = json.dumps(tree, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        shown = repr(tree)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
 def parse_services(doc: Decoded) -> list[Service]:
     """``GET services``: skips entries without a service_code."""
     out = []
-    for r in records(doc.tree, _has("service_code")):
+    for r in listing(doc, _has("service_code"), "services"):
         code = text(r.get("service_code"))
         if code is None:
             continue
@@ -280,7 +360,7 @@ def parse_post_result(doc: Decoded) -> PostResult:
 
 def parse_token(doc: Decoded) -> str | None:
     """``GET tokens/{token}``: the service_request_id, or None while none is assigned."""
-    for r in records(doc.tree, _has("service_request_id", "token")):
+    for r in listing(doc, _has("service_request_id", "token"), "tokens"):
         found = text(r.get("service_request_id"))
         if found:
             return found
@@ -325,7 +405,8 @@ def _service_request(r: Record, service_request_id: str) -> ServiceRequest:
 def parse_requests(doc: Decoded) -> list[ServiceRequest]:
     """``GET requests`` and ``GET requests/{id}``: records without an id are skipped."""
     out = []
-    for r in records(doc.tree, _has("service_request_id", "status", "requested_datetime")):
+    is_request = _has("service_request_id", "status", "requested_datetime")
+    for r in listing(doc, is_request, "service requests"):
         rid = text(r.get("service_request_id"))
         if rid is not None:
             out.append(_service_request(r, rid))
