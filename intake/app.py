@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 import httpx
 from flask import Flask, Response, jsonify
@@ -27,7 +28,7 @@ from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_pat
 from .console import Console, init_console
 from .messaging import wire_texts
 from .migrations import upgrade
-from .outbox import DUE, OutboxWorker
+from .outbox import ATTENTION, DUE, OutboxWorker, Policy
 from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
 from .service import Intake
@@ -68,7 +69,8 @@ def create_app(
     resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations)
 
     client = _open311_client(app, settings)
-    worker = OutboxWorker(db.sessions(app), client, settings.worker_interval)
+    policy = Policy(give_up=timedelta(hours=settings.outbox_give_up_hours))
+    worker = OutboxWorker(db.sessions(app), client, settings.worker_interval, policy)
     app.extensions[OUTBOX] = worker
     intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake)
     app.extensions["intake"] = intake
@@ -99,7 +101,11 @@ def create_app(
             waiting = session.scalar(
                 select(func.count(Report.id)).where(Report.status.in_(DUE))
             )
-        return jsonify(status="ok", reports_waiting=waiting)
+            attention = session.scalar(
+                select(func.count(Report.id)).where(Report.status == ATTENTION)
+            )
+        return jsonify(status="ok", reports_waiting=waiting,
+                       reports_needing_attention=attention)
 
     def follow(new: StaffConfig) -> None:
         """A reloaded staff file: every part takes the new configuration as a whole."""

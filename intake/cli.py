@@ -233,8 +233,10 @@ def _reports_db() -> Iterator[db.Session]:
 
 # What staff see for each stored status; "retrying" is a pending report that has failed before.
 _STATE_LABELS = {"pending": "pending", "token": "awaiting id", "uncertain": "checking",
-                 "failed": "FAILED", "delivered": "delivered"}
-_STATE_ORDER = ("failed", "uncertain", "retrying", "pending", "token", "delivered")
+                 "failed": "FAILED", "needs_attention": "NEEDS ATTENTION",
+                 "delivered": "delivered"}
+_STATE_ORDER = ("needs_attention", "failed", "uncertain", "retrying", "pending", "token",
+                "delivered")
 
 
 def _state(status: str, attempts: int) -> str:
@@ -243,7 +245,7 @@ def _state(status: str, attempts: int) -> str:
 
 @main.group(invoke_without_command=True)
 @click.option("--status", type=click.Choice(["pending", "retrying", "uncertain", "token",
-                                             "failed", "delivered"]),
+                                             "failed", "needs_attention", "delivered"]),
               help="Only reports in this state.")
 @click.option("--limit", default=50, show_default=True, help="At most this many per state.")
 @click.pass_context
@@ -252,7 +254,9 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
 
     States: pending (not tried yet), retrying (server down or erring), checking (a POST may
     have been filed: looking it up before sending again), awaiting id (the server gave a
-    token), FAILED (the server refused it: fix, then `intake outbox retry REF`), delivered.
+    token), FAILED (the server refused it: fix, then `intake outbox retry REF`), NEEDS
+    ATTENTION (not delivered within OUTBOX_GIVE_UP_HOURS, or the server lists a request with
+    its reference that is not it: check, then `intake outbox retry REF [--adopt]`), delivered.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -291,10 +295,13 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
             when = f"id {r.service_request_id}"
         elif r.status == "failed":
             when = "needs staff"
+        elif r.status == "needs_attention":
+            when = "needs staff" + (f" (server's {r.service_request_id}?)"
+                                    if r.service_request_id else "")
         else:
             seconds = max(0, int((r.next_attempt_at - now).total_seconds()))
             when = f"next try in {seconds}s"
-        click.echo(f"{r.reference}  {_STATE_LABELS.get(state, state):11}  tries={r.attempts:<3} "
+        click.echo(f"{r.reference}  {_STATE_LABELS.get(state, state):15}  tries={r.attempts:<3} "
                    f"{r.service_code:18} {r.address[:36]:36}  {when}")
         if r.last_error and r.status != "delivered":
             click.echo(f"           last error: {r.last_error}")
@@ -302,16 +309,24 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
 
 @outbox.command("retry")
 @click.argument("reference")
-def outbox_retry(reference: str) -> None:
-    """Send a failed report again (after fixing what the server complained about)."""
+@click.option("--adopt", is_flag=True,
+              help="The server's request shown for it IS this report: count it as filed.")
+def outbox_retry(reference: str, adopt: bool) -> None:
+    """Send a failed or needs-attention report again (after fixing what the server said)."""
     from .outbox import retry_failed
+    from .storage import Report
 
     with _reports_db() as session, session.begin():
-        report = retry_failed(session, reference)
+        was = session.scalar(select(Report.status).where(Report.reference == reference))
+        try:
+            report = retry_failed(session, reference, adopt=adopt)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
         if report is None:
             raise click.ClickException(f"no report with reference {reference}")
         if report.status == "delivered":
-            click.echo(f"Report {reference} was already filed as {report.service_request_id}.")
+            how = "was already" if was == "delivered" else "is now"
+            click.echo(f"Report {reference} {how} filed as {report.service_request_id}.")
             return
         how = ("looked up, and sent again only if the server does not have it,"
                if report.status == "uncertain" else "sent again")

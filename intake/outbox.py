@@ -11,13 +11,21 @@ only), talk HTTP outside any transaction (SQLite keeps one writer), record the o
   A duplicate answer (Boston's 400 "base is a duplicate") means "look it up" too.
 - The window of every POST is written down before it is sent, so a worker that dies mid-POST
   leaves an uncertain report, never a pending one.
+- A lookup adopts a listed request only when it is this report on more than the reference
+  (service, position within a few metres or the same address, requested while we were
+  sending): anyone can write "ref NNNNNNN" in a request. A request that carries the
+  reference but differs is *needs attention* (its id kept for staff), never delivered.
 - Timeouts and 5xx are retried with exponential backoff and jitter; other 4xx go to
   `failed` with the server's words for staff (`intake outbox retry REF`).
+- Every state ends: a report still not delivered `Policy.give_up` (24 h) after its first
+  attempt, whatever the server keeps answering (5xx, failed lookups, a token without an id),
+  becomes *needs attention* with the server's last words and the number of tries.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 from collections.abc import Callable
@@ -46,7 +54,8 @@ from .worker import Periodic
 log = logging.getLogger(__name__)
 
 DUE = ("pending", "token", "uncertain")
-STATUSES = ("pending", "token", "uncertain", "failed", "delivered")
+ATTENTION = "needs_attention"
+STATUSES = ("pending", "token", "uncertain", "failed", ATTENTION, "delivered")
 _RNG = random.Random()
 # Boston: <code>400</code><description>Invalid service request: base is a duplicate.</description>
 _DUPLICATE = re.compile(r"base[ _]is[ _](a[ _])?duplicate|\bis a duplicate\b|\bduplicate request\b",
@@ -62,6 +71,8 @@ class Policy:
     `settle`: how long after an unanswered POST an empty lookup is believed (servers may list
     a new request late). `lookup_slack`: how far either side of the sending window a lookup
     searches (clock skew). `lookup_page_size`: at most the smallest cap servers apply (50).
+    `give_up`: how long after its first attempt an undelivered report needs attention.
+    `match_metres`: how far a listed request may be from the report to be adopted as it.
     """
 
     retry_base: timedelta = timedelta(seconds=5)
@@ -71,10 +82,12 @@ class Policy:
     settle: timedelta = timedelta(seconds=30)
     lookup_slack: timedelta = timedelta(minutes=10)
     lookup_page_size: int = 50
+    give_up: timedelta = timedelta(hours=24)
+    match_metres: float = 30.0
 
     def __post_init__(self) -> None:
-        if self.lease <= timedelta(0) or self.lookup_page_size < 1:
-            raise ValueError("lease and lookup_page_size must be positive")
+        if self.lease <= timedelta(0) or self.lookup_page_size < 1 or self.give_up <= timedelta(0):
+            raise ValueError("lease, lookup_page_size and give_up must be positive")
 
 
 DEFAULT_POLICY = Policy()
@@ -84,7 +97,9 @@ DEFAULT_POLICY = Policy()
 class Outcome:
     """What one attempt found. `sent`: (start, end) of a POST that may have created it."""
 
-    status: str  # delivered, token, failed, uncertain, retry (certainly not created)
+    # delivered, token, failed, uncertain, retry (certainly not created), attention (a
+    # listed request carries our reference but is not this report: its id is kept)
+    status: str
     service_request_id: str | None = None
     token: str | None = None
     notice: str | None = None
@@ -131,39 +146,115 @@ class LookupInconclusive(Exception):
     """The server's lists may have been cut short: an empty lookup proves nothing."""
 
 
+@dataclass(frozen=True)
+class Match:
+    """A listed request carrying a report's reference, and how it differs from the report."""
+
+    record: ServiceRequest
+    differences: tuple[str, ...] = ()
+
+    @property
+    def same(self) -> bool:
+        return not self.differences
+
+
 def find_filed(
     client: Open311Client, report: Report, policy: Policy = DEFAULT_POLICY
-) -> ServiceRequest | None:
-    """The request an earlier POST of `report` created, if the server lists it.
+) -> Match | None:
+    """The listed request carrying `report`'s reference, best match first; None if none.
 
     Searches `GET requests` for the report's service in its sending window (plus slack) and
-    matches the reference in the description. Lists are paged; a list that may have been
-    silently capped (a whole number of pages) without a match is searched again in halves,
-    and raises LookupInconclusive when halving cannot get under the cap. Open311Error
-    propagates: a failed lookup proves nothing either.
+    matches the reference in the description, then the request against the report
+    (`differences`). Lists are paged; a list that may have been silently capped (a whole
+    number of pages) without a full match is searched again in halves, and raises
+    LookupInconclusive when halving cannot get under the cap. Open311Error propagates: a
+    failed lookup proves nothing either.
     """
     if report.sent_from is None or report.sent_until is None:
         return None
-    pattern = reference_pattern(report.reference)
-    return _search(client, report.service_code, pattern, report.sent_from - policy.lookup_slack,
-                   report.sent_until + policy.lookup_slack, policy.lookup_page_size, 0)
+    search = _Search(client, report, policy)
+    return search.run(report.sent_from - policy.lookup_slack,
+                      report.sent_until + policy.lookup_slack, 0)
 
 
-def _search(client: Open311Client, code: str, pattern: re.Pattern[str], start: datetime,
-            end: datetime, page: int, depth: int) -> ServiceRequest | None:
-    records = client.get_requests(service_code=code, start_date=start, end_date=end,
-                                  page_size=page)
-    for record in records:
-        if record.description and pattern.search(record.description):
-            return record
-    if not (len(records) >= page and len(records) % page == 0):
+class _Search:
+    def __init__(self, client: Open311Client, report: Report, policy: Policy) -> None:
+        self.client, self.report, self.policy = client, report, policy
+        self.pattern = reference_pattern(report.reference)
+        self.partial: Match | None = None
+
+    def run(self, start: datetime, end: datetime, depth: int) -> Match | None:
+        page = self.policy.lookup_page_size
+        records = self.client.get_requests(service_code=self.report.service_code,
+                                           start_date=start, end_date=end, page_size=page)
+        for record in records:
+            if record.description and self.pattern.search(record.description):
+                found = Match(record, differences(self.report, record, self.policy))
+                if found.same:
+                    return found
+                self.partial = self.partial or found
+        if not (len(records) >= page and len(records) % page == 0):
+            return self.partial
+        if end - start <= _MIN_SPLIT or depth >= _MAX_SPLITS:
+            raise LookupInconclusive(f"{len(records)} requests listed between {start:%H:%M:%S} "
+                                     f"and {end:%H:%M:%S}: the list may be cut short")
+        middle = start + (end - start) / 2
+        first = self.run(start, middle, depth + 1)
+        if first is not None and first.same:
+            return first
+        return self.run(middle, end, depth + 1)
+
+
+def differences(report: Report, record: ServiceRequest,
+                policy: Policy = DEFAULT_POLICY) -> tuple[str, ...]:
+    """How a listed request differs from `report`; () when it is the report.
+
+    Same service; within `match_metres` of the report's position, or at the same address;
+    requested while the report was being sent (plus slack). A field the server leaves out
+    cannot confirm anything, so it counts as a difference.
+    """
+    out = []
+    if (record.service_code or "").strip() != report.service_code:
+        out.append(f"service {record.service_code or 'not given'} (ours {report.service_code})")
+    metres = _distance(report, record)
+    if not ((metres is not None and metres <= policy.match_metres)
+            or _same_address(report.address, record.address)):
+        where = f"{metres:,.0f} m away" if metres is not None else "no position to compare"
+        out.append(f"at {record.address or 'an address not given'!r}, {where} "
+                   f"(ours {report.address!r})")
+    requested = record.requested_datetime
+    if report.sent_from is None or report.sent_until is None or requested is None or not (
+        report.sent_from - policy.lookup_slack <= requested
+        <= report.sent_until + policy.lookup_slack
+    ):
+        when = f"{requested:%Y-%m-%d %H:%M:%S}Z" if requested else "at a time not given"
+        out.append(f"requested {when}, not while we were sending it")
+    return tuple(out)
+
+
+_EARTH_METRES = 6_371_000.0
+_NOT_WORDS = re.compile(r"[^\w]+")
+
+
+def _distance(report: Report, record: ServiceRequest) -> float | None:
+    if None in (report.lat, report.lon, record.lat, record.long):
         return None
-    if end - start <= _MIN_SPLIT or depth >= _MAX_SPLITS:
-        raise LookupInconclusive(f"{len(records)} requests listed between {start:%H:%M:%S} "
-                                 f"and {end:%H:%M:%S}: the list may be cut short")
-    middle = start + (end - start) / 2
-    return (_search(client, code, pattern, start, middle, page, depth + 1)
-            or _search(client, code, pattern, middle, end, page, depth + 1))
+    assert report.lat is not None and report.lon is not None
+    assert record.lat is not None and record.long is not None
+    p1, p2 = math.radians(report.lat), math.radians(record.lat)
+    dp, dl = p2 - p1, math.radians(record.long - report.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_METRES * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _same_address(ours: str | None, theirs: str | None) -> bool:
+    """Equal, word for word; or one the other followed by more ("…, Springfield, MA")."""
+    a = _NOT_WORDS.sub(" ", (ours or "").casefold()).split()
+    b = _NOT_WORDS.sub(" ", (theirs or "").casefold()).split()
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= 2 and longer[: len(shorter)] == shorter
 
 
 def attempt(
@@ -192,9 +283,16 @@ def attempt(
             return Outcome("uncertain", error=f"lookup failed, not posting: {_say(exc)}")
         except LookupInconclusive as exc:
             return Outcome("uncertain", error=f"lookup inconclusive, not posting: {exc}")
+        if found is not None and found.same:
+            return Outcome("delivered", service_request_id=found.record.service_request_id,
+                           notice=found.record.service_notice, adopted=True)
         if found is not None:
-            return Outcome("delivered", service_request_id=found.service_request_id,
-                           notice=found.service_notice, adopted=True)
+            theirs = found.record.service_request_id
+            return Outcome("attention", service_request_id=theirs, error=(
+                f"request {theirs} on the server carries ref {report.reference} but is not "
+                f"this report: {'; '.join(found.differences)}. Not adopted: `intake outbox "
+                f"retry {report.reference} --adopt` if it is this report, `intake outbox "
+                f"retry {report.reference}` to file it anew"))
     return _post(client, report, before_post)
 
 
@@ -257,7 +355,10 @@ def deliver_due(
     sessions: sessionmaker[Session], client: Open311Client, *, limit: int = 100,
     now: datetime | None = None, policy: Policy = DEFAULT_POLICY,
 ) -> int:
-    """Try every report that is due; returns how many were delivered."""
+    """Try every report that is due; returns how many were delivered.
+
+    `now` stands in for the clock throughout (tests skip waiting by passing a later time).
+    """
     moment = now or utcnow()
     with sessions() as session:
         due = session.scalars(
@@ -275,7 +376,7 @@ def deliver_due(
 
         outcome = attempt(client, report, policy=policy, now=moment, before_post=write_ahead)
         with sessions.begin() as session:
-            record(session.get_one(Report, report_id), report, outcome, policy)
+            record(session.get_one(Report, report_id), report, outcome, policy, now=now)
         delivered += outcome.status == "delivered"
     return delivered
 
@@ -318,10 +419,11 @@ def mark_sending(sessions: sessionmaker[Session], report_id: int, started: datet
 
 
 def record(report: Report, before: Report, outcome: Outcome,
-           policy: Policy = DEFAULT_POLICY) -> None:
+           policy: Policy = DEFAULT_POLICY, *, now: datetime | None = None) -> None:
     """Store an attempt's outcome on `report`; `before` is the report as it was claimed."""
-    now = utcnow()
+    now = now or utcnow()
     report.attempts += 1
+    report.trying_since = before.trying_since or now
     report.service_notice = outcome.notice or report.service_notice
     # Unless this attempt left something new in doubt, the window is what it was before.
     report.sent_from, report.sent_until = before.sent_from, before.sent_until
@@ -343,6 +445,11 @@ def record(report: Report, before: Report, outcome: Outcome,
         report.last_error = outcome.error
         log.error("report %s rejected by the server, needs staff: %s", report.reference,
                   outcome.error)
+    elif outcome.status == "attention":
+        report.status = ATTENTION
+        report.service_request_id = outcome.service_request_id  # theirs, for staff to judge
+        report.last_error = outcome.error
+        log.error("report %s needs attention: %s", report.reference, outcome.error)
     elif outcome.status == "uncertain":
         report.status = "uncertain"
         if outcome.sent is not None:
@@ -361,16 +468,46 @@ def record(report: Report, before: Report, outcome: Outcome,
         report.last_error = outcome.error
         log.warning("report %s not delivered (attempt %d), retrying: %s", report.reference,
                     report.attempts, outcome.error)
+    if report.status in DUE and now - report.trying_since >= policy.give_up:
+        _give_up(report, policy)
 
 
-def retry_failed(session: Session, reference: str) -> Report | None:
-    """Make a report due now (staff, after fixing what the server complained about).
+def _give_up(report: Report, policy: Policy) -> None:
+    """Every state ends: stop trying, keep what the server last said, tell staff."""
+    hours = policy.give_up.total_seconds() / 3600
+    doing = {"token": f"the server gave token {report.token} but no request id",
+             "uncertain": "a POST may have been filed but could not be confirmed",
+             }.get(report.status, "not filed")
+    said = report.last_error or "no answer"
+    report.last_error = (f"gave up after {report.attempts} tries in {hours:g} h: {doing}; "
+                         f"last: {said}")
+    report.status = ATTENTION
+    log.error("report %s needs attention: %s", report.reference, report.last_error)
 
-    A report that may already have been filed is looked up before it is posted again.
+
+def retry_failed(session: Session, reference: str, *, adopt: bool = False) -> Report | None:
+    """Make a failed or needs-attention report due now, its give-up clock started afresh.
+
+    A report that may already have been filed is looked up before it is posted again. One
+    held for a listed request that carries its reference but differs is filed anew, or, with
+    `adopt` (staff checked it is this report), delivered as that request.
     """
     report = session.scalar(select(Report).where(Report.reference == reference))
     if report is None or report.status == "delivered":
         return report
+    report.trying_since = None
+    candidate = report.service_request_id if report.status == ATTENTION else None
+    if adopt:
+        if candidate is None:
+            raise ValueError(f"report {reference} has no listed request to adopt")
+        report.status, report.delivered_at = "delivered", utcnow()
+        report.sent_from = report.sent_until = None
+        report.last_error = None
+        log.info("report %s adopted by staff as %s", reference, candidate)
+        return report
+    if candidate is not None:  # staff say that request is not this report: file it
+        report.service_request_id = None
+        report.sent_from = report.sent_until = None
     if report.token:
         report.status = "token"
     elif report.sent_from is not None:

@@ -56,6 +56,7 @@ class Settings:
     config_reload_seconds: float = 2.0  # how often `intake serve` looks for a changed staff file
     console_secret_key: str = ""  # signs the console's CSRF tokens; "" = one kept under var/
     console_session_minutes: int = 30  # a console login ends after this long without a click
+    outbox_give_up_hours: float = 24.0  # an undelivered report then needs attention
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +106,8 @@ class Settings:
             config_reload_seconds=float(env.get("CONFIG_RELOAD_SECONDS", "2")),
             console_secret_key=env.get("CONSOLE_SECRET_KEY", ""),
             console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "30")),
+            outbox_give_up_hours=_positive("OUTBOX_GIVE_UP_HOURS",
+                                           env.get("OUTBOX_GIVE_UP_HOURS", "24")),
         )
 
 
@@ -112,6 +115,16 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return number
 
 
 def _fault_spec(spec: str) -> str:

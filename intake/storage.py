@@ -81,7 +81,8 @@ class Report(Base):
     description: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # pending -> delivered, or pending -> token -> delivered; uncertain = a POST may have
-    # created it, look it up before posting again; failed = needs staff (see intake.outbox)
+    # created it, look it up before posting again; failed = refused, needs staff;
+    # needs_attention = given up on, or a listed request differs (see intake.outbox)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,6 +99,9 @@ class Report(Base):
     # (first start, last end): the window a lookup searches. None while nothing is in doubt.
     sent_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the first attempt of this delivery was made (staff's retry starts it afresh):
+    # a report not delivered `Policy.give_up` after it needs attention.
+    trying_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CallbackRequest(Base):

@@ -165,3 +165,69 @@ def city_server() -> Iterator[CityServer]:
 
 def records(ids: Iterable[str], **fields: Any) -> list[dict[str, Any]]:
     return [{"service_request_id": i, "status": "open", **fields} for i in ids]
+
+
+class StoringCity:
+    """A GeoReport v2 server that stores what is POSTed and lists it back, DRF style.
+
+    `GET requests.json` filters by ids, service_code, start/end_date and status, and pages
+    with `page`/`page_size` answering `404 {"detail": "Invalid page."}` past the last page,
+    as Django REST Framework does. `on_post` may answer a POST itself (return True) before
+    anything is stored: a city failing one report for ever.
+    """
+
+    def __init__(self, city: CityServer) -> None:
+        self.city = city
+        self.requests: list[dict[str, Any]] = []
+        self.on_post: Callable[[Answer], bool] = lambda answer: False
+        city.route("POST", "requests.json", self._post)
+        city.route("GET", "requests.json", self._list)
+        city.route("GET", "services.json", json_answer(200, [
+            {"service_code": "POTHOLE", "service_name": "Pothole", "metadata": False,
+             "type": "realtime", "keywords": "", "group": "streets"}]))
+
+    def add(self, **fields: Any) -> dict[str, Any]:
+        """Store a request as the city would (also one a stranger files by hand)."""
+        from datetime import UTC, datetime
+
+        record = {"service_request_id": str(9000 + len(self.requests)), "status": "open",
+                  "requested_datetime": datetime.now(UTC).isoformat(), **fields}
+        self.requests.append(record)
+        return record
+
+    def _post(self, a: Answer) -> None:
+        if self.on_post(a):
+            return
+        form = a.request.form
+        lat, long = form.get("lat"), form.get("long")
+        record = self.add(service_code=form.get("service_code"), address=form.get("address_string"),
+                          lat=float(lat) if lat else None, long=float(long) if long else None,
+                          description=form.get("description"))
+        a.send(201, json.dumps([{"service_request_id": record["service_request_id"]}]))
+
+    def _list(self, a: Answer) -> None:
+        from datetime import datetime
+
+        q = a.request.query
+        found = list(self.requests)
+        if q.get("service_request_id"):
+            ids = q["service_request_id"].split(",")
+            found = [r for r in found if r["service_request_id"] in ids]
+        else:
+            if q.get("service_code"):
+                found = [r for r in found if r["service_code"] in q["service_code"].split(",")]
+            if q.get("status"):
+                found = [r for r in found if r["status"] == q["status"]]
+            for key, keep in (("start_date", lambda t, b: t >= b),
+                              ("end_date", lambda t, b: t <= b)):
+                if q.get(key):
+                    bound = datetime.fromisoformat(q[key].replace("Z", "+00:00"))
+                    found = [r for r in found
+                             if keep(datetime.fromisoformat(r["requested_datetime"]), bound)]
+        if q.get("page"):
+            page, size = int(q["page"]), int(q.get("page_size") or 20)
+            if page > 1 and (page - 1) * size >= len(found):
+                a.send(404, json.dumps({"detail": "Invalid page."}))
+                return
+            found = found[(page - 1) * size : page * size]
+        a.send(200, json.dumps(found))

@@ -1,0 +1,26 @@
+"""reports.trying_since: when delivery started, so a report that never gets through ends
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('trying_since', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_column('trying_since')
