@@ -26,6 +26,7 @@ from .addresses import AddressResolver
 from .catalogue import synced_menu
 from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
 from .console import Console, init_console
+from .console.simulator import Simulator
 from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import ATTENTION, DUE, OutboxWorker, Policy
@@ -117,7 +118,10 @@ def create_app(
         hints["menu"] = _menu_words(new)
 
     live.on_change(follow)
-    init_console(app, Console(db.sessions(app), live, settings, wake_outbox=worker.wake))
+    init_console(app, Console(
+        db.sessions(app), live, settings, wake_outbox=worker.wake,
+        make_simulator=lambda: Simulator(settings.var_dir, resolver.geocoder,
+                                         lambda config: synced_menu(client, config))))
     # last: with the built-in sandbox this is the app's first request, so every route must exist
     intake.menu = synced_menu(client, staff)
     return app

@@ -1,0 +1,250 @@
+"""What callers went through, read from the conversations, reports and texts tables.
+
+A conversation's furthest stage comes from what it captured (a category, an address heard, a
+place found, a description, a reference) and from the last question it was asked: the open
+row's step, or the last question in its stored webhook answers (kept a week). Nothing here
+writes; phone numbers leave this module masked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import conversation as conv
+
+from ..settings import mask_phone
+from ..storage import ConversationRow, Report, WebhookDelivery
+from ..texts import OutboundTextRow
+
+STAGES = ["started", "category", "address", "located", "described", "filed"]
+STAGE_NAMES = {
+    "started": "Called or texted", "category": "Said what to report",
+    "address": "Gave an address", "located": "Address found or accepted",
+    "described": "Described it", "filed": "Report filed",
+}
+# the question a resident was at (a prompt key or a step) -> the stage they were trying to pass
+ASKED = [
+    ("category", "category"), ("attribute", "category"), ("question", "category"),
+    ("address_fallback", "located"), ("address", "address"), ("cross_street", "address"),
+    ("landmark", "address"), ("resolving", "address"), ("house_number", "located"),
+    ("choose_address", "located"), ("description", "described"), ("confirm", "filed"),
+    ("what_to_change", "filed"), ("change", "filed"), ("filing", "filed"),
+]
+OUTCOMES = ["filed", "filed for review", "callback requested", "transferred", "gave up",
+            "cancelled", "abandoned", "in progress"]
+ENDINGS = {"transfer": "transferred", "gave_up": "gave up", "callback": "callback requested",
+           "cancelled": "cancelled", "hangup": "abandoned"}
+DELIVERY = {"pending": "waiting to be sent", "token": "sent, awaiting the city's id",
+            "uncertain": "checking whether the city has it", "failed": "REFUSED by the city",
+            "delivered": "delivered"}
+IDLE = timedelta(minutes=30)  # an open call quiet this long has been abandoned
+
+
+@dataclass
+class Summary:
+    id: int
+    channel: str
+    lang: str
+    started: datetime
+    phone: str
+    category: str
+    heard: str
+    matched: str
+    outcome: str
+    stage: str  # the furthest stage reached
+    stopped_at: str  # where an abandoned or unfinished conversation stopped
+    reference: str = ""
+    delivery: str = ""
+    texts: str = ""
+    report_id: int | None = None
+
+    @property
+    def outcome_text(self) -> str:
+        if self.outcome in ("abandoned", "in progress", "gave up", "cancelled",
+                            "transferred") and self.stopped_at:
+            return f"{self.outcome} at: {STAGE_NAMES[self.stopped_at].lower()}"
+        return self.outcome
+
+
+def _state(row: ConversationRow) -> conv.State | None:
+    if not row.state:
+        return None
+    try:
+        return conv.load(row.state)
+    except Exception:  # an older or newer state shape: shown with what the row itself says
+        return None
+
+
+def _reached_by_data(state: conv.State) -> int:
+    if state.reference:
+        return STAGES.index("filed")
+    if state.description is not None or getattr(state, "described", False):
+        return STAGES.index("described")
+    if state.place is not None or state.review:
+        return STAGES.index("located")
+    if state.heard or state.address_text:
+        return STAGES.index("address")
+    if state.category:
+        return STAGES.index("category")
+    return 0
+
+
+def trying(asked: str) -> str | None:
+    """The stage a question (prompt key or step name) is trying to get past."""
+    return next((stage for prefix, stage in ASKED if asked.startswith(prefix)), None)
+
+
+def summarize(row: ConversationRow, report: Report | None, last_asked: str | None,
+              texts: str, now: datetime, names: dict[str, str]) -> Summary:
+    state = _state(row)
+    reached = _reached_by_data(state) if state else 0
+    at = trying(row.step if row.is_open else (last_asked or ""))
+    if at is not None:
+        reached = max(reached, STAGES.index(at) - 1)
+    ended = state.ended if state else None
+    if ended == "filed" or (report is not None and ended in (None, "hangup")
+                            and not row.is_open):
+        outcome = "filed for review" if report is not None and report.needs_review else "filed"
+    elif ended in ENDINGS:
+        outcome = ENDINGS[ended]
+    elif row.is_open:
+        outcome = "abandoned" if row.updated_at < now - IDLE else "in progress"
+    else:
+        outcome = "abandoned"
+    stopped = STAGES[min(reached + 1, len(STAGES) - 1)] if reached < len(STAGES) - 1 else ""
+    place = state.place if state else None
+    return Summary(
+        id=row.id, channel=row.channel, lang=state.lang if state else "en",
+        started=row.created_at, phone=mask_phone(row.phone),
+        category=names.get(state.category or "", state.category or "") if state else "",
+        heard=(state.heard[0] if state and state.heard else (state.address_text or "")
+               if state else ""),
+        matched=place.label if place else ("(for staff review)" if state and state.review
+                                           else ""),
+        outcome=outcome, stage=STAGES[reached], stopped_at=stopped,
+        reference=report.reference if report else (state.reference or "" if state else ""),
+        delivery=_delivery(report) if report else "", texts=texts,
+        report_id=report.id if report else None)
+
+
+def _delivery(report: Report) -> str:
+    if report.status == "pending" and report.attempts:
+        return f"retrying (tried {report.attempts} times)"
+    return DELIVERY.get(report.status, report.status)
+
+
+@dataclass
+class Filters:
+    since: datetime
+    until: datetime
+    channel: str = ""
+    lang: str = ""
+    outcome: str = ""
+
+
+def conversations(session: Session, filters: Filters, names: dict[str, str], now: datetime,
+                  limit: int = 200) -> list[Summary]:
+    """The most recent conversations in the period, newest first, as staff read them."""
+    query = (select(ConversationRow)
+             .where(ConversationRow.created_at >= filters.since,
+                    ConversationRow.created_at < filters.until)
+             .order_by(ConversationRow.id.desc()))
+    if filters.channel:
+        query = query.where(ConversationRow.channel == filters.channel)
+    rows = list(session.scalars(query.limit(limit * 5 if filters.outcome or filters.lang
+                                            else limit)))
+    out = [s for s in _summaries(session, rows, names, now)
+           if (not filters.lang or s.lang == filters.lang)
+           and (not filters.outcome or s.outcome == filters.outcome)]
+    return out[:limit]
+
+
+def _summaries(session: Session, rows: Sequence[ConversationRow], names: dict[str, str],
+               now: datetime) -> list[Summary]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    reports = {r.conversation_id: r for r in session.scalars(
+        select(Report).where(Report.conversation_id.in_(ids)))}
+    texts = _text_states(session, [r.id for r in reports.values()])
+    asked = _last_asked(session, [r.id for r in rows if not r.is_open])
+    return [summarize(row, reports.get(row.id), asked.get(row.id),
+                      texts.get(reports[row.id].id, "") if row.id in reports else "", now, names)
+            for row in rows]
+
+
+def _text_states(session: Session, report_ids: list[int]) -> dict[int, str]:
+    found: dict[int, Counter[str]] = {}
+    if not report_ids:
+        return {}
+    for report_id, status in session.execute(
+            select(OutboundTextRow.report_id, OutboundTextRow.status)
+            .where(OutboundTextRow.report_id.in_(report_ids))):
+        if report_id is not None:
+            found.setdefault(report_id, Counter())[status] += 1
+    return {k: ", ".join(f"{n} {s}" for s, n in sorted(c.items())) for k, c in found.items()}
+
+
+def _last_asked(session: Session, conversation_ids: list[int]) -> dict[int, str]:
+    """The last question each conversation was asked, from its stored webhook answers."""
+    last: dict[int, str] = {}
+    for chunk in _chunks(conversation_ids, 500):
+        for conversation_id, answer in session.execute(
+                select(WebhookDelivery.conversation_id, WebhookDelivery.answer)
+                .where(WebhookDelivery.conversation_id.in_(chunk))
+                .order_by(WebhookDelivery.created_at)):
+            for action in (answer or {}).get("actions", []):
+                if action.get("type") == "Ask" and conversation_id is not None:
+                    last[conversation_id] = str(action.get("prompt", ""))
+    return last
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for n in range(0, len(items), size):
+        yield items[n:n + size]
+
+
+@dataclass
+class Funnel:
+    """How many conversations reached each stage, and how they ended."""
+
+    total: int = 0
+    reached: list[int] = field(default_factory=lambda: [0] * len(STAGES))
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stopped: Counter[str] = field(default_factory=Counter)
+
+
+def funnel(session: Session, filters: Filters, now: datetime, cap: int = 50_000) -> Funnel:
+    query = (select(ConversationRow)
+             .where(ConversationRow.created_at >= filters.since,
+                    ConversationRow.created_at < filters.until)
+             .order_by(ConversationRow.id.desc()).limit(cap))
+    if filters.channel:
+        query = query.where(ConversationRow.channel == filters.channel)
+    result = Funnel()
+    rows = list(session.scalars(query))
+    for s in _summaries(session, rows, {}, now):
+        if filters.lang and s.lang != filters.lang:
+            continue
+        result.total += 1
+        for n in range(STAGES.index(s.stage) + 1):
+            result.reached[n] += 1
+        result.outcomes[s.outcome] += 1
+        if s.stopped_at and s.outcome not in ("filed", "filed for review", "in progress"):
+            result.stopped[s.stopped_at] += 1
+    return result
+
+
+def category_names(menu: Iterable[conv.Category], lang: str = "en") -> dict[str, str]:
+    return {c.code: c.name(lang) for c in menu}
+
+
+def as_dict(summary: Summary) -> dict[str, Any]:
+    return summary.__dict__ | {"outcome_text": summary.outcome_text}
