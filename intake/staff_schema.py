@@ -171,9 +171,11 @@ def _bad(message: str, fix: str = "") -> PydanticCustomError:
 def _phone(value: str) -> str:
     if value and not re.fullmatch(r"\+[1-9]\d{6,14}", value):
         digits = re.sub(r"\D", "", value)
-        example = "+" + (digits if len(digits) > 10 else "1" + digits[-10:]) if digits else ""
+        example = ("+" + digits if len(digits) > 10 else "+1" + digits if len(digits) == 10
+                   else "+15555550100")
         raise _bad(f"{value!r} is not a phone number in E.164 form (+, country code, number)",
-                   f'write agent_number = "{example or "+15555550100"}"')
+                   f'write agent_number = "{example}"' + ("" if len(digits) >= 10 else
+                                                          " with the area code"))
     return value
 
 

@@ -10,7 +10,7 @@ in place (comments kept, via tomlkit), checks the result first, keeps each chang
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ class Console:
     wake_outbox: Any = None  # called after a retry so the report goes at once
     simulator: Any = None  # intake.console.simulator.Simulator, made on first use
     make_simulator: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def idle(self) -> timedelta:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..outbox import retry_failed
+from ..outbox import ATTENTION, retry_failed
 from ..settings import mask_phone
 from ..staff_schema import language_name
 from ..storage import CallbackRequest, Report
@@ -25,6 +25,7 @@ from .models import HandledItem
 REASONS = {"agent_closed": "asked for a person out of hours",
            "no_answer": "the agent line did not answer"}
 KINDS = {"review": "Filed for review (no location)", "refused": "Refused by the city's server",
+         "undelivered": "Not delivered: needs a decision",
          "callback": "Callback requested"}
 
 
@@ -39,6 +40,7 @@ class Item:
     phone: str = ""
     map_url: str = ""
     can_retry: bool = False
+    adopt: str = ""  # a request id the city has that may be this report
 
 
 def map_link(address: str, city: str) -> str:
@@ -68,6 +70,15 @@ def needs_attention(session: Session, city: str, names: dict[str, str]) -> list[
                                                                    r.service_code),
                           f"{r.address} · the server said: {r.last_error or '(nothing)'}",
                           r.reference, mask_phone(r.phone), can_retry=True))
+    for r in session.scalars(select(Report).where(Report.status == ATTENTION,
+                                                  _unhandled("undelivered"))
+                             .order_by(Report.id.desc()).limit(200)):
+        found = (f" · the city has request {r.service_request_id} that may be this report"
+                 if r.service_request_id else "")
+        items.append(Item("undelivered", r.id, r.created_at,
+                          names.get(r.service_code, r.service_code),
+                          f"{r.address} · {r.last_error or ''}{found}", r.reference,
+                          mask_phone(r.phone), can_retry=True, adopt=r.service_request_id or ""))
     items += callback_items(session)
     return sorted(items, key=lambda i: i.created, reverse=True)
 
@@ -100,9 +111,10 @@ def mark_handled(session: Session, kind: str, item_id: int, user: str) -> bool:
     return True
 
 
-def retry(session: Session, report_id: int) -> Report | None:
-    """Send a refused report again (the outbox looks it up first if it may be filed)."""
+def retry(session: Session, report_id: int, *, adopt: bool = False) -> Report | None:
+    """Send a report again (looked up first if it may be filed), or take the city's request
+    that the outbox found for it (`adopt`)."""
     report = session.get(Report, report_id)
     if report is None:
         return None
-    return retry_failed(session, report.reference)
+    return retry_failed(session, report.reference, adopt=adopt)

@@ -43,7 +43,7 @@ ENDINGS = {"transfer": "transferred", "gave_up": "gave up", "callback": "callbac
            "cancelled": "cancelled", "hangup": "abandoned"}
 DELIVERY = {"pending": "waiting to be sent", "token": "sent, awaiting the city's id",
             "uncertain": "checking whether the city has it", "failed": "REFUSED by the city",
-            "delivered": "delivered"}
+            "delivered": "delivered", "needs_attention": "NOT DELIVERED: needs attention"}
 IDLE = timedelta(minutes=30)  # an open call quiet this long has been abandoned
 
 

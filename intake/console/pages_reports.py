@@ -111,14 +111,22 @@ def register(bp: Blueprint) -> None:
                 flash("Marked as handled.", "ok")
         return redirect(url_for("console.attention"))
 
-    @bp.post("/attention/refused/<int:item_id>/retry")
+    @bp.post("/attention/report/<int:item_id>/retry")
     @editors_only
     def retry(item_id: int) -> ResponseReturnValue:
+        adopt = request.form.get("adopt") == "1"
         with console().sessions.begin() as session:
-            report = attention.retry(session, item_id)
+            try:
+                report = attention.retry(session, item_id, adopt=adopt)
+            except ValueError as exc:
+                flash(str(exc), "error")
+                return redirect(url_for("console.attention"))
             reference = report.reference if report else None
+            request_id = report.service_request_id if report else None
         if reference is None:
             flash("No such report.", "error")
+        elif adopt:
+            flash(f"Report {reference} is the city's request {request_id}.", "ok")
         else:
             if console().wake_outbox:
                 console().wake_outbox()

@@ -22,7 +22,7 @@ from typing import Any
 import tomlkit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tomlkit.items import AoT, Table
+from tomlkit.items import AoT
 
 from ..config import LiveConfig
 from ..staff_schema import CheckResult, Problem, check_text
@@ -279,7 +279,3 @@ def publish_draft(session: Session, live: LiveConfig, user_id: int, user: str) -
 def history(session: Session, limit: int = 200) -> list[ConfigChange]:
     return list(session.scalars(select(ConfigChange).order_by(ConfigChange.id.desc())
                                 .limit(limit)))
-
-
-def is_table(value: Any) -> bool:
-    return isinstance(value, dict | Table)

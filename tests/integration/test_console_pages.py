@@ -196,9 +196,18 @@ def test_needs_attention_lists_review_and_refused_reports_until_handled(
         in page
     assert "400 service_code not found" in page and "+1******0177" in page
     assert "+15555550177" not in page
-    post(editor, f"/console/attention/refused/{refused.id}/retry", {}, "/console/attention")
+    stuck = _report(app, reference="1000003", status="needs_attention", service_request_id="77",
+                    last_error="the city has a request like it")
+    page = editor.get("/console/attention").get_data(as_text=True)
+    assert "the city has request 77 that may be this report" in page
+    post(editor, f"/console/attention/report/{refused.id}/retry", {}, "/console/attention")
+    post(editor, f"/console/attention/report/{stuck.id}/retry", {"adopt": "1"},
+         "/console/attention")
     with db.sessions(app)() as session:
         assert session.get(Report, refused.id).status == "pending"  # type: ignore[union-attr]
+        adopted = session.get(Report, stuck.id)
+        assert adopted is not None and adopted.status == "delivered"
+        assert adopted.service_request_id == "77"
     post(editor, f"/console/attention/review/{review.id}/handled", {}, "/console/attention")
     page = editor.get("/console/attention").get_data(as_text=True)
     assert "behind the old mill" not in page
