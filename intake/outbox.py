@@ -28,7 +28,7 @@ import logging
 import math
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -355,54 +355,54 @@ def deliver_due(
     sessions: sessionmaker[Session], client: Open311Client, *, limit: int = 100,
     now: datetime | None = None, policy: Policy = DEFAULT_POLICY,
 ) -> int:
-    """Try every report that is due; returns how many were delivered.
+    """Try every report that is due (at most `limit`, each once); returns how many were delivered.
 
     `now` stands in for the clock throughout (tests skip waiting by passing a later time).
+
+    Reports are claimed one at a time, just before their attempt, so a slow server never
+    leaves a claimed report waiting in this worker while its lease runs out.
     """
     moment = now or utcnow()
-    with sessions() as session:
-        due = session.scalars(
-            select(Report.id).where(Report.status.in_(DUE), Report.next_attempt_at <= moment)
-            .order_by(Report.next_attempt_at).limit(limit)
-        ).all()
     delivered = 0
-    for report_id in due:
-        report = claim(sessions, report_id, moment, policy)
+    tried: list[int] = []
+    while len(tried) < limit:
+        report = claim(sessions, moment, policy, skip=tried)
         if report is None:
-            continue  # another worker has it
+            break  # nothing due that another worker has not taken
+        tried.append(report.id)
 
-        def write_ahead(started: datetime, report_id: int = report_id) -> None:
+        def write_ahead(started: datetime, report_id: int = report.id) -> None:
             mark_sending(sessions, report_id, started, policy)
 
         outcome = attempt(client, report, policy=policy, now=moment, before_post=write_ahead)
         with sessions.begin() as session:
-            record(session.get_one(Report, report_id), report, outcome, policy, now=now)
+            record(session.get_one(Report, report.id), report, outcome, policy, now=now)
         delivered += outcome.status == "delivered"
     return delivered
 
 
-def claim(sessions: sessionmaker[Session], report_id: int, now: datetime,
-          policy: Policy = DEFAULT_POLICY) -> Report | None:
-    """Take a due report for one attempt by pushing its next attempt a lease ahead.
+def claim(sessions: sessionmaker[Session], now: datetime, policy: Policy = DEFAULT_POLICY,
+          skip: Sequence[int] = ()) -> Report | None:
+    """Take the next due report for one attempt by pushing its next attempt a lease ahead.
 
-    The conditional UPDATE succeeds for one worker only, so two workers never post the same
-    report at once; if this one dies, the report becomes due again when the lease ends.
-    Returns a detached snapshot of the report as it was when claimed.
+    One statement: UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)
+    RETURNING. On PostgreSQL a report another worker is claiming is skipped, not waited
+    for, and never taken twice; SQLite runs the statement alone (one writer at a time). If
+    this worker dies, the report is due again when the lease ends. Returns a detached
+    snapshot of the report as claimed (None: nothing is due), `skip`ping reports this pass
+    has tried already.
     """
+    due = (select(Report.id)
+           .where(Report.status.in_(DUE), Report.next_attempt_at <= now, Report.id.not_in(skip))
+           .order_by(Report.next_attempt_at).limit(1)
+           .with_for_update(skip_locked=True).scalar_subquery())
     with sessions.begin() as session:
-        report = session.get(Report, report_id)
-        if report is None or report.status not in DUE or report.next_attempt_at > now:
-            return None
-        taken = session.execute(
-            update(Report)
-            .where(Report.id == report_id, Report.next_attempt_at == report.next_attempt_at,
-                   Report.status == report.status)
-            .values(next_attempt_at=now + policy.lease)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        session.expunge(report)
+        report = session.scalars(
+            update(Report).where(Report.id == due).values(next_attempt_at=now + policy.lease)
+            .returning(Report), execution_options={"synchronize_session": False}
+        ).one_or_none()
+        if report is not None:
+            session.expunge(report)
         return report
 
 

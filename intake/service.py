@@ -8,15 +8,18 @@ is never filed twice. Geocoding is done inline (fast, local); delivery to Open31
 from __future__ import annotations
 
 import logging
+import random
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 import conversation as conv
 from conversation import Action, Ask, End, Event, Inbound, Reply, Say, State, Step, Transfer
@@ -32,6 +35,13 @@ from .texts import is_opted_out, queue_text
 log = logging.getLogger(__name__)
 RENDERED = (Say, Ask, Transfer, End)
 SMS_IDLE = timedelta(hours=12)  # an unfinished text conversation is forgotten after this
+RETRIES = 10  # attempts of one webhook that keeps losing races to others of its conversation
+# Texts this soon after a filing were sent before the resident saw the reference: they
+# belong to that report (a texter's "Deep pothole" and "near the school" sent together).
+FOLLOW_UP = timedelta(seconds=60)
+FOLLOW_UP_CHARS = 500
+THANKS = {"thanks", "thank you", "thx", "ty", "ok", "okay", "gracias", "muchas gracias", "vale",
+          "\N{THUMBS UP SIGN}"}
 
 
 class Intake:
@@ -49,16 +59,23 @@ class Intake:
         self.on_filed = on_filed
 
     def handle(self, inbound: Inbound) -> Reply:
-        """Process one webhook exactly once; a repeat gets the stored answer."""
-        try:
-            reply, filed = self._handle_once(inbound)
-        except IntegrityError:
-            # the same webhook raced us to the commit: answer as it was answered
-            with self.sessions() as session:
-                stored = session.get(WebhookDelivery, inbound.delivery_id)
-                if stored is None:
+        """Process one webhook exactly once; a repeat gets the stored answer.
+
+        Webhooks of one conversation are applied one at a time: the open conversation is
+        locked (PostgreSQL) and written only if its turn is still the one read (every
+        database). A webhook that loses a race to another one of the same conversation, or
+        to itself, starts over from what the winner committed.
+        """
+        for attempt in range(1, RETRIES + 1):
+            try:
+                reply, filed = self._handle_once(inbound)
+                break
+            except (IntegrityError, StaleDataError, OperationalError) as exc:
+                if attempt == RETRIES or not _lost_race(exc):
                     raise
-                return _load_reply(stored.answer)
+                log.info("%s %s: another webhook of the conversation came first (%s); again",
+                         inbound.channel, mask_phone(inbound.phone), type(exc).__name__)
+                time.sleep(random.uniform(0, 0.005 * attempt))  # let the herd spread out
         if filed:
             self.on_filed()
         return reply
@@ -70,6 +87,15 @@ class Intake:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
                 return _load_reply(stored.answer), False
             row = self._open_conversation(session, inbound)
+            if row is None:
+                followed = self._follow_up(session, inbound)
+                if followed is not None:
+                    reply, conversation_id = followed
+                    session.add(WebhookDelivery(id=inbound.delivery_id,
+                                                conversation_id=conversation_id,
+                                                answer=_dump_reply(reply)))
+                    return reply, False
+                row = self._new_conversation(session, inbound)
             state, actions, filed = self._run(session, row, inbound)
             row.state = conv.dump(state)
             row.step = state.step.value
@@ -88,13 +114,14 @@ class Intake:
                      state.step.value)
         return reply, filed
 
-    def _open_conversation(self, session: Session, inbound: Inbound) -> ConversationRow:
+    def _open_conversation(self, session: Session, inbound: Inbound) -> ConversationRow | None:
+        """The open conversation of this call or number, locked until the webhook commits."""
         row = session.scalar(
             select(ConversationRow).where(
                 ConversationRow.channel == inbound.channel,
                 ConversationRow.key == inbound.key,
                 ConversationRow.is_open.is_(True),
-            )
+            ).with_for_update(key_share=True)  # FOR NO KEY UPDATE: inserts referring to it pass
         )
         if row is not None and inbound.channel == "sms" and row.updated_at < utcnow() - SMS_IDLE:
             # a text long after the last one starts afresh, not at a question from days ago
@@ -103,13 +130,50 @@ class Intake:
             row.is_open = False
             session.flush()
             row = None
-        if row is None:
-            row = ConversationRow(channel=inbound.channel, key=inbound.key, phone=inbound.phone,
-                                  city_number=inbound.city_number, step="new", turn=0, state={},
-                                  is_open=True)
-            session.add(row)
-            session.flush()
         return row
+
+    def _new_conversation(self, session: Session, inbound: Inbound) -> ConversationRow:
+        """A new conversation; two webhooks creating one at once collide on its unique index."""
+        row = ConversationRow(channel=inbound.channel, key=inbound.key, phone=inbound.phone,
+                              city_number=inbound.city_number, step="new", turn=0, state={},
+                              is_open=True)
+        session.add(row)
+        session.flush()
+        return row
+
+    def _follow_up(self, session: Session, inbound: Inbound) -> tuple[Reply, int | None] | None:
+        """A text that arrives just after its conversation filed a report, sent before the
+        resident saw the reference, belongs to that report: it is added to the description
+        while the report is still waiting for delivery, or answered with the reference.
+        """
+        if inbound.channel != "sms" or not inbound.text.strip():
+            return None
+        found = session.execute(
+            select(Report.id, Report.reference, Report.lang, Report.conversation_id)
+            .join(ConversationRow, Report.conversation_id == ConversationRow.id)
+            .where(ConversationRow.key == inbound.key, ConversationRow.channel == "sms",
+                   Report.created_at >= utcnow() - FOLLOW_UP)
+            .order_by(Report.id.desc()).limit(1)
+        ).first()
+        if found is None:
+            return None
+        report_id, reference, lang, conversation_id = found
+        text = inbound.text.strip()
+        if text.casefold().strip(" .!") in THANKS:
+            return Reply(lang, 0, ()), conversation_id
+        now = utcnow()
+        added = session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status == "pending", Report.attempts == 0,
+                   Report.next_attempt_at <= now)  # not claimed by a worker yet
+            .values(description=func.coalesce(Report.description + "\n", "")
+                    + text[:FOLLOW_UP_CHARS])
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        prompt = "followup_added" if added else "followup_filed"
+        log.info("sms %s: a text right after report %s was %s", mask_phone(inbound.phone),
+                 reference, "added to it" if added else "answered with its reference")
+        return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
 
     def _run(
         self, session: Session, row: ConversationRow, inbound: Inbound
@@ -222,6 +286,17 @@ class Intake:
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference
+
+
+def _lost_race(exc: Exception) -> bool:
+    """Another transaction changed what this one read: starting over will see it.
+
+    A duplicate key (the same webhook, or a conversation opened at the same moment), a
+    stale turn, or PostgreSQL's deadlock / serialization failure; not a database that is down.
+    """
+    if isinstance(exc, (IntegrityError, StaleDataError)):
+        return True
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40001", "40P01")
 
 
 def agreed_to_texts(session: Session, phone: str) -> bool:

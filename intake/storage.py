@@ -18,7 +18,11 @@ from .db import Base, UTCDateTime, utcnow
 
 
 class ConversationRow(Base):
-    """One conversation; voice keyed by CallSid, SMS by 'From|To' while open."""
+    """One conversation; voice keyed by CallSid, SMS by 'From|To' while open.
+
+    `turn` is also a version: every update says `WHERE turn = <the turn it read>`, so two
+    webhooks that read the same turn cannot both write (the loser starts over).
+    """
 
     __tablename__ = "conversations"
 
@@ -45,7 +49,12 @@ class ConversationRow(Base):
             sqlite_where=sql_text("is_open"),
             postgresql_where=sql_text("is_open"),
         ),
+        # recent conversations of one key (follow-ups) and open ones of one number (the cap)
+        Index("ix_conversations_key", "key", "channel"),
+        Index("ix_conversations_open_phone", "phone", sqlite_where=sql_text("is_open"),
+              postgresql_where=sql_text("is_open")),
     )
+    __mapper_args__ = {"version_id_col": turn, "version_id_generator": False}
 
 
 class WebhookDelivery(Base):
@@ -66,9 +75,10 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
-    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"),
+                                                        index=True)
     channel: Mapped[str] = mapped_column(String(8))
-    phone: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64), index=True)
     lang: Mapped[str] = mapped_column(String(8), default="en")
     wants_texts: Mapped[bool] = mapped_column(Boolean, default=False)
     service_code: Mapped[str] = mapped_column(String(64))
@@ -102,6 +112,9 @@ class Report(Base):
     # When the first attempt of this delivery was made (staff's retry starts it afresh):
     # a report not delivered `Policy.give_up` after it needs attention.
     trying_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # the outbox's backlog: due reports in order of their next attempt
+    __table_args__ = (Index("ix_reports_due", "status", "next_attempt_at"),)
 
 
 class CallbackRequest(Base):

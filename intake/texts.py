@@ -20,6 +20,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -115,6 +116,9 @@ class OutboundTextRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # the sending queue: sendable texts in order of when they may go
+    __table_args__ = (Index("ix_outbound_texts_due", "status", "not_before"),)
 
 
 # ---------------------------------------------------------------------- quiet hours
@@ -246,18 +250,16 @@ def send_due(
     now: datetime | None = None,
     limit: int = 200,
 ) -> int:
-    """Send every text that is due; returns how many Twilio accepted."""
+    """Send every text that is due (at most `limit`); returns how many Twilio accepted."""
     moment = now or utcnow()
-    with sessions() as session:
-        due = session.scalars(
-            select(OutboundTextRow.id)
-            .where(OutboundTextRow.status.in_(SENDABLE), OutboundTextRow.not_before <= moment)
-            .order_by(OutboundTextRow.not_before, OutboundTextRow.id).limit(limit)
-        ).all()
     accepted = 0
-    for text_id in due:
-        text = _claim(sessions, text_id, moment)
+    tried: list[int] = []
+    while len(tried) < limit:
+        text = _claim(sessions, moment, tried)
         if text is None:
+            break
+        tried.append(text.id)
+        if text.status == "canceled":
             continue
         callback = f"{callback_base.rstrip('/')}/sms/status?text={text.id}"
         result = sender.send(OutboundText(text.phone, text.body, text.city_number, callback))
@@ -267,26 +269,32 @@ def send_due(
     return accepted
 
 
-def _claim(sessions: sessionmaker[Session], text_id: int, now: datetime) -> OutboundTextRow | None:
-    """Take a due text for one attempt (pushing it a lease ahead); cancel it if opted out."""
+def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] = ()
+           ) -> OutboundTextRow | None:
+    """Take the next due text for one attempt (a lease, like the outbox's `claim`).
+
+    UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING: on
+    PostgreSQL no two senders ever take the same text. A text for a number that has opted
+    out is canceled instead (returned with status "canceled"); None: nothing is due.
+    """
+    due = (select(OutboundTextRow.id)
+           .where(OutboundTextRow.status.in_(SENDABLE), OutboundTextRow.not_before <= now,
+                  OutboundTextRow.id.not_in(skip))
+           .order_by(OutboundTextRow.not_before, OutboundTextRow.id).limit(1)
+           .with_for_update(skip_locked=True).scalar_subquery())
     with sessions.begin() as session:
-        text = session.get(OutboundTextRow, text_id)
-        if text is None or text.status not in SENDABLE or text.not_before > now:
+        text = session.scalars(
+            update(OutboundTextRow).where(OutboundTextRow.id == due)
+            .values(status="claimed", not_before=now + LEASE,
+                    attempts=OutboundTextRow.attempts + 1)
+            .returning(OutboundTextRow), execution_options={"synchronize_session": False}
+        ).one_or_none()
+        if text is None:
             return None
         if is_opted_out(session, text.phone):
             text.status, text.error = "canceled", "opted out"
-            return None
-        taken = session.execute(
-            update(OutboundTextRow)
-            .where(OutboundTextRow.id == text_id, OutboundTextRow.status == text.status,
-                   OutboundTextRow.not_before == text.not_before)
-            .values(status="claimed", not_before=now + LEASE, attempts=text.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(taken, "rowcount", 0) != 1:
-            return None
+            session.flush()
         session.expunge(text)
-        text.attempts += 1
         return text
 
 

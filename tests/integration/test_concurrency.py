@@ -1,0 +1,178 @@
+"""Concurrent webhooks of one conversation, and several workers on one queue (SQLite and PG).
+
+Texts race each other through the real `Intake.handle` from threads, on the real databases:
+one report per conversation, every text answered (the later ones are added to the report or
+told its reference), no apology. Workers claim reports and texts with SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+import sms
+from conversation import Inbound, Reply, Said
+from intake import db
+from intake.app import create_app
+from intake.outbox import DEFAULT_POLICY, claim
+from intake.settings import Settings
+from intake.storage import ConversationRow, Report
+from intake.texts import OutboundTextRow, queue_text, send_due
+from tests.databases import BACKENDS, database_url
+
+CITY = "+15555550311"
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    with database_url(request.param, tmp_path) as url:
+        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
+                                      "TWILIO_AUTH_TOKEN": "t"})
+        application = create_app(settings)
+        yield application
+        db.sessions(application).kw["bind"].dispose()
+
+
+def text_in(app: Flask, sid: str, body: str, phone: str) -> str:
+    intake = app.extensions["intake"]
+    reply: Reply = intake.handle(Inbound("sms", f"{phone}|{CITY}", sid, Said(body), phone=phone,
+                                         city_number=CITY, text=body))
+    wording = intake.config.wording("sms")
+    return " ".join(wording.text(reply.lang, a) for a in reply.actions if hasattr(a, "prompt"))
+
+
+def at_once(calls: list[Callable[[], str]]) -> list[str]:
+    """Run the calls in threads released together; an exception fails the test."""
+    gate = threading.Barrier(len(calls))
+    answers: list[str] = []
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], str]) -> None:
+        gate.wait()
+        try:
+            answers.append(call())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return answers
+
+
+def to_description(app: Flask, phone: str) -> None:
+    for n, body in enumerate(["pothole", "123 main st", "yes"]):
+        text_in(app, f"SM{phone}-{n}", body, phone)
+
+
+def reports_of(app: Flask, phone: str) -> list[Report]:
+    with db.sessions(app)() as session:
+        return list(session.scalars(select(Report).where(Report.phone == phone)))
+
+
+FILED = "Reference number"
+LATER = ("Added to your report", "already filed")
+
+
+@pytest.mark.parametrize("texts", [2, 10], ids=["two-texts", "ten-texts"])
+def test_texts_racing_at_the_description_file_one_report(app: Flask, texts: int) -> None:
+    words = ["Deep pothole", "near the school"] + [f"detail {n}" for n in range(texts - 2)]
+    phones = [f"+1555555{n:04d}" for n in range(6)]
+    for phone in phones:
+        to_description(app, phone)
+    for phone in phones:
+        answers = at_once([lambda w=w, n=n, p=phone: text_in(app, f"SM{p}-d{n}", w, p)
+                           for n, w in enumerate(words)])
+        assert len(answers) == texts
+        filed = [a for a in answers if FILED in a and "already" not in a]
+        assert len(filed) == 1, answers
+        assert all(FILED in a or any(s in a for s in LATER) for a in answers), answers
+        (report,) = reports_of(app, phone)
+        added = sum("Added to your report" in a for a in answers)
+        # each text that was added is in the description the city will see
+        assert sum(w in (report.description or "") for w in words) == added + 1
+        assert report.reference in " ".join(answers)
+
+
+def test_first_texts_racing_open_one_conversation(app: Flask) -> None:
+    phone = "+15555550900"
+    answers = at_once([lambda n=n: text_in(app, f"SMfirst{n}", "hello", phone) for n in range(10)])
+    assert len(answers) == 10 and all(a.strip() for a in answers)
+    with db.sessions(app)() as session:
+        rows = session.scalars(select(ConversationRow).where(ConversationRow.phone == phone)).all()
+    assert sum(r.is_open for r in rows) <= 1
+    assert sum(r.turn for r in rows) == 10  # every text was applied once, none lost
+
+
+def test_a_text_long_after_the_filing_starts_a_new_report(app: Flask) -> None:
+    phone = "+15555550901"
+    to_description(app, phone)
+    assert FILED in text_in(app, "SMlate0", "deep", phone)
+    with db.sessions(app).begin() as session:
+        report = session.scalars(select(Report).where(Report.phone == phone)).one()
+        report.created_at = db.utcnow() - timedelta(minutes=10)
+    again = text_in(app, "SMlate1", "hello again", phone)
+    assert "report a problem" in again and not any(s in again for s in LATER)
+
+
+def test_a_text_after_delivery_is_told_the_reference(app: Flask) -> None:
+    phone = "+15555550902"
+    to_description(app, phone)
+    text_in(app, "SMdone0", "deep", phone)
+    (report,) = reports_of(app, phone)
+    with db.sessions(app).begin() as session:  # a worker has it
+        session.get_one(Report, report.id).next_attempt_at = db.utcnow() + timedelta(minutes=2)
+    answer = text_in(app, "SMdone1", "by the school", phone)
+    assert "already filed" in answer and report.reference in answer
+    assert reports_of(app, phone)[0].description == "deep"
+    assert text_in(app, "SMdone2", "Thanks!", phone) == ""
+
+
+def test_claims_skip_a_report_another_worker_holds(app: Flask) -> None:
+    if db.sessions(app).kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is no row lock to skip")
+    for n in range(2):
+        to_description(app, f"+1555555095{n}")
+        text_in(app, f"SMskip{n}", "skip", f"+1555555095{n}")
+    sessions = db.sessions(app)
+    with sessions.begin() as holder:
+        first = holder.scalar(select(Report.id).order_by(Report.next_attempt_at).limit(1)
+                              .with_for_update())
+        done: list[Report | None] = []
+        other = threading.Thread(target=lambda: done.append(
+            claim(sessions, db.utcnow(), DEFAULT_POLICY)))
+        other.start()
+        other.join(timeout=20)
+        assert not other.is_alive(), "claim waited for the locked report instead of skipping it"
+        assert done[0] is not None and done[0].id != first
+    # once the first worker lets go, the report it held is claimable, and only it is left
+    again = claim(sessions, db.utcnow(), DEFAULT_POLICY)
+    assert again is not None and again.id == first
+    assert claim(sessions, db.utcnow(), DEFAULT_POLICY) is None
+
+
+def test_several_senders_send_each_text_once(app: Flask) -> None:
+    sessions = db.sessions(app)
+    with sessions.begin() as session:
+        for n in range(40):
+            queue_text(session, f"+1555555{n:04d}", CITY, f"Test text {n:04d}.", "en", "test")
+    out = io.StringIO()
+    sender = sms.ConsoleSender(out)
+    sent = at_once([lambda: str(send_due(sessions, sender, "http://localhost"))
+                    for _ in range(4)])
+    assert sum(int(s) for s in sent) == 40
+    printed = out.getvalue()
+    assert all(printed.count(f"Test text {n:04d}.") == 1 for n in range(40))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboundTextRow)
+                              .where(OutboundTextRow.status == "sent")) == 40
