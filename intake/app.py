@@ -14,7 +14,6 @@ from datetime import timedelta
 import httpx
 from flask import Flask, Response, jsonify
 from sqlalchemy import func, select, text
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import ivr
 import sms
@@ -27,6 +26,8 @@ from .catalogue import synced_menu
 from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
 from .console import Console, init_console
 from .console.simulator import Simulator
+from .floods import guard_floods
+from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
 from .messaging import wire_texts
 from .migrations import upgrade
 from .outbox import ATTENTION, DUE, OutboxWorker, Policy
@@ -53,7 +54,10 @@ def create_app(
     settings = settings or Settings.from_env()
     app = Flask("intake")
     app.config["SETTINGS"] = settings
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    # X-Forwarded-* only from the configured proxies; bodies over the limit refused first
+    app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+        app.wsgi_app, parse_networks(settings.trusted_proxies))
+    limit_body(app, settings.max_body)
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     staff_file, required = staff_path(settings)
@@ -73,7 +77,8 @@ def create_app(
     policy = Policy(give_up=timedelta(hours=settings.outbox_give_up_hours))
     worker = OutboxWorker(db.sessions(app), client, settings.worker_interval, policy)
     app.extensions[OUTBOX] = worker
-    intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake)
+    intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake,
+                    max_open=settings.max_open_conversations)
     app.extensions["intake"] = intake
 
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
@@ -85,6 +90,9 @@ def create_app(
     messaging = wire_texts(app, settings, staff, client)
     for bp in (voice, texts):
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
+        clean_request_values(bp)  # after the check: Twilio signed the values as sent
+    guard_floods(texts, db.sessions(app), live.wording("sms"), settings.sms_rate_limit,
+                 settings.sms_rate_window)
     app.register_blueprint(voice, url_prefix="/voice")
     app.register_blueprint(texts, url_prefix="/sms")
     sandbox_cfg = sandbox or SandboxConfig(

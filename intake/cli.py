@@ -6,7 +6,6 @@ file) is reported as one clear line, not a stack trace.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,9 +60,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from .app import OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
+    settings = _settings()
     app = _app(settings)
     app.extensions[OUTBOX].start()
     Housekeeping(db.sessions(app)).start()
@@ -87,9 +84,25 @@ Try it from another terminal:
   .venv/bin/intake simulate sms      # type text messages
   .venv/bin/intake replay fixtures/sms_english.json --url {base}
 """)
-    # X-Forwarded-* go through to ProxyFix, which the signature check relies on behind a proxy
+    # X-Forwarded-* go through to the app, which believes them only from TRUSTED_PROXIES.
+    # Idle connections cost a slot each: many slots (poll, not select), and idle ones are
+    # closed after 15 s (Twilio gives up on an answer after 15 s anyway).
     waitress.serve(app, host=host, port=port, threads=threads, ident="open311-intake",
-                   clear_untrusted_proxy_headers=False)
+                   clear_untrusted_proxy_headers=False, connection_limit=1000,
+                   asyncore_use_poll=True, channel_timeout=15,
+                   max_request_body_size=settings.max_body)
+
+
+def _settings() -> Settings:
+    """The environment's settings, with this process's logging set up from them."""
+    from .logs import setup_logging
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    setup_logging(settings.log_format, settings.log_level)
+    return settings
 
 
 def _texts_mode(settings: Settings) -> str:

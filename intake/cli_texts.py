@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 
 import click
@@ -32,13 +31,11 @@ def start_texts(app: object, base_url: str) -> None:
 @click.option("--no-send", is_flag=True, help="Queue texts but leave sending to the server.")
 def poll(loop: bool, interval: float | None, no_send: bool) -> None:
     """Read the status of every tracked open request and text residents about changes."""
-    from .cli import _app
+    from .cli import _app, _settings
     from .messaging import TEXTS, Messaging
     from .texts import send_due
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
+    settings = _settings()
     app = _app(settings)
     messaging: Messaging = app.extensions[TEXTS]
     pause = interval if interval is not None else settings.poll_interval

@@ -11,8 +11,9 @@ import logging
 import random
 import secrets
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from .texts import is_opted_out, queue_text
 log = logging.getLogger(__name__)
 RENDERED = (Say, Ask, Transfer, End)
 SMS_IDLE = timedelta(hours=12)  # an unfinished text conversation is forgotten after this
+ACTIVE = timedelta(hours=1)  # conversations updated since then count against a number's cap
 RETRIES = 10  # attempts of one webhook that keeps losing races to others of its conversation
 # Texts this soon after a filing were sent before the resident saw the reference: they
 # belong to that report (a texter's "Deep pothole" and "near the school" sent together).
@@ -51,8 +53,10 @@ class Intake:
         config: StaffConfig,
         resolver: AddressResolver,
         on_filed: Callable[[], None] = lambda: None,
+        max_open: int = 5,
     ) -> None:
         self.sessions = sessions
+        self.max_open = max_open
         self.config = config
         self.menu = config.menu  # replaced by the server-synced menu at start-up
         self.resolver = resolver
@@ -66,6 +70,7 @@ class Intake:
         database). A webhook that loses a race to another one of the same conversation, or
         to itself, starts over from what the winner committed.
         """
+        inbound = _identified(inbound)
         for attempt in range(1, RETRIES + 1):
             try:
                 reply, filed = self._handle_once(inbound)
@@ -93,6 +98,11 @@ class Intake:
                     reply, conversation_id = followed
                     session.add(WebhookDelivery(id=inbound.delivery_id,
                                                 conversation_id=conversation_id,
+                                                answer=_dump_reply(reply)))
+                    return reply, False
+                if self._too_many_open(session, inbound):
+                    reply = Reply("en", 0, (Say("too_many_open"), End("too_many_open")))
+                    session.add(WebhookDelivery(id=inbound.delivery_id, conversation_id=None,
                                                 answer=_dump_reply(reply)))
                     return reply, False
                 row = self._new_conversation(session, inbound)
@@ -140,6 +150,20 @@ class Intake:
         session.add(row)
         session.flush()
         return row
+
+    def _too_many_open(self, session: Session, inbound: Inbound) -> bool:
+        """This number has `max_open` conversations going already (a flood, not a resident)."""
+        if not inbound.phone or self.max_open <= 0:
+            return False
+        going = session.scalar(
+            select(func.count()).select_from(ConversationRow)
+            .where(ConversationRow.phone == inbound.phone, ConversationRow.is_open.is_(True),
+                   ConversationRow.updated_at >= utcnow() - ACTIVE)
+        ) or 0
+        if going >= self.max_open:
+            log.warning("%s %s has %d conversations going; not opening another",
+                        inbound.channel, mask_phone(inbound.phone), going)
+        return going >= self.max_open
 
     def _follow_up(self, session: Session, inbound: Inbound) -> tuple[Reply, int | None] | None:
         """A text that arrives just after its conversation filed a report, sent before the
@@ -286,6 +310,24 @@ class Intake:
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference
+
+
+def _identified(inbound: Inbound) -> Inbound:
+    """Webhooks that cannot be told apart are never treated as one.
+
+    Without a MessageSid a text cannot be recognised when repeated: it gets an id of its
+    own instead of sharing one stored answer with every other such text. Without a CallSid
+    (voice) or a sender (SMS) there is no conversation to continue: each gets its own.
+    """
+    key, delivery = inbound.key, inbound.delivery_id
+    anonymous = not key if inbound.channel == "voice" else not inbound.phone
+    if anonymous:
+        key = f"anonymous:{uuid.uuid4().hex}"
+    if anonymous or not delivery:
+        delivery = f"once:{uuid.uuid4().hex}"
+    if (key, delivery) == (inbound.key, inbound.delivery_id):
+        return inbound
+    return replace(inbound, key=key, delivery_id=delivery)
 
 
 def _lost_race(exc: Exception) -> bool:

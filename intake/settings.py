@@ -57,6 +57,16 @@ class Settings:
     console_secret_key: str = ""  # signs the console's CSRF tokens; "" = one kept under var/
     console_session_minutes: int = 30  # a console login ends after this long without a click
     outbox_give_up_hours: float = 24.0  # an undelivered report then needs attention
+    # production and hostile input (issue 12)
+    trusted_proxies: str = ""  # proxies whose X-Forwarded-* headers count (IPs or CIDRs)
+    max_body: int = 64 * 1024  # bytes; a larger request body is refused with 413
+    sms_rate_limit: int = 10  # texts per number per window; then one polite reply, then silence
+    sms_rate_window: float = 60.0
+    max_open_conversations: int = 5  # per phone number, active within the last hour
+    log_format: str = "plain"  # or "json"
+    log_level: str = "INFO"
+    metrics_token: str | None = None  # bearer token for /metrics (none: /metrics is closed)
+    retention_days: int = 90  # `intake purge`: personal data of closed requests older than this
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +118,15 @@ class Settings:
             console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "30")),
             outbox_give_up_hours=_positive("OUTBOX_GIVE_UP_HOURS",
                                            env.get("OUTBOX_GIVE_UP_HOURS", "24")),
+            trusted_proxies=_networks(env.get("TRUSTED_PROXIES", "")),
+            max_body=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+            sms_rate_limit=int(env.get("SMS_RATE_LIMIT", "10")),
+            sms_rate_window=float(env.get("SMS_RATE_WINDOW", "60")),
+            max_open_conversations=int(env.get("MAX_OPEN_CONVERSATIONS", "5")),
+            log_format=_choice("LOG_FORMAT", env.get("LOG_FORMAT") or "plain", ("plain", "json")),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            retention_days=int(env.get("RETENTION_DAYS", "90")),
         )
 
 
@@ -125,6 +144,23 @@ def _positive(name: str, value: str) -> float:
     if not number > 0:
         raise ValueError(f"{name} must be a positive number, not {value!r}")
     return number
+
+
+def _networks(spec: str) -> str:
+    """TRUSTED_PROXIES, checked now so a typo is named before anything starts."""
+    from .guards import parse_networks
+
+    try:
+        parse_networks(spec)
+    except ValueError as exc:
+        raise ValueError(f"TRUSTED_PROXIES: {exc}") from None
+    return spec
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value.lower() not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value.lower()
 
 
 def _fault_spec(spec: str) -> str:

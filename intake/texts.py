@@ -352,7 +352,8 @@ def record_delivery(session: Session, report: DeliveryReport) -> bool:
     if report.status not in RANK:
         return False
     text: OutboundTextRow | None = None
-    if report.text_id and report.text_id.isdigit():
+    if report.text_id and report.text_id.isascii() and report.text_id.isdigit() \
+            and len(report.text_id) <= 9:  # an id an integer column can hold
         text = session.get(OutboundTextRow, int(report.text_id))
     if text is None and report.message_sid:
         text = session.scalars(

@@ -42,7 +42,8 @@ def start_server(tmp: Path, db_url: str, **env: str) -> tuple[subprocess.Popen[b
     log = tmp / "server.log"
     environ = {k: v for k, v in os.environ.items() if k != "TWILIO_AUTH_TOKEN"}
     environ.update(INTAKE_VAR_DIR=str(tmp / "var"), DATABASE_URL=db_url,
-                   TWILIO_AUTH_TOKEN=TOKEN, OUTBOX_INTERVAL="0.2", **env)
+                   TWILIO_AUTH_TOKEN=TOKEN, OUTBOX_INTERVAL="0.2", TRUSTED_PROXIES="127.0.0.1")
+    environ.update(env)
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port)],
                                 cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)

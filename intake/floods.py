@@ -1,0 +1,88 @@
+"""Per-number limits on texts: a flood (a stuck phone, two auto-responders answering each
+other) gets one polite reply, then silence until its window has passed.
+
+Counted in the database (one upsert per text), so every process of the service shares the
+count. Keywords are counted too: a HELP loop is a flood like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, request
+from sqlalchemy import Integer, String, case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from twilio.twiml.messaging_response import MessagingResponse
+
+from conversation import Say, Wording
+
+from .db import Base, UTCDateTime, utcnow
+from .settings import mask_phone
+
+log = logging.getLogger(__name__)
+
+
+class SmsRate(Base):
+    """How many texts a number has sent since `window_start`."""
+
+    __tablename__ = "sms_rates"
+
+    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+def count_text(session: Session, phone: str, now: datetime, window: timedelta) -> int:
+    """Count one more text from `phone`; returns its number within the current window.
+
+    One atomic upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING): concurrent texts
+    from one number each get a different count, so exactly one of them is the first over.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    expired = SmsRate.window_start < now - window
+    stmt = insert(SmsRate).values(phone=phone, window_start=now, count=1).on_conflict_do_update(
+        index_elements=[SmsRate.phone],
+        set_={"count": case((expired, 1), else_=SmsRate.count + 1),
+              "window_start": case((expired, now), else_=SmsRate.window_start)},
+    ).returning(SmsRate.count)
+    return int(session.execute(stmt).scalar_one())
+
+
+def forget_rates(session: Session, now: datetime, keep: timedelta) -> int:
+    """Drop counts whose window ended more than `keep` ago (housekeeping)."""
+    gone = session.execute(delete(SmsRate).where(SmsRate.window_start < now - keep))
+    return int(getattr(gone, "rowcount", 0) or 0)
+
+
+def guard_floods(bp: Blueprint, sessions: sessionmaker[Session], wording: Wording,
+                 limit: int, window: float) -> None:
+    """Before a text reaches keywords or the conversation: count it, and stop a flood.
+
+    Register after the signature check (a forged request must not count against a number).
+    """
+    span = timedelta(seconds=window)
+
+    @bp.before_request
+    def _flood() -> Response | None:
+        if request.endpoint != f"{bp.name}.incoming" or limit <= 0:
+            return None
+        phone = request.form.get("From", "")
+        if not phone:
+            return None
+        with sessions.begin() as session:
+            count = count_text(session, phone, utcnow(), span)
+        if count <= limit:
+            return None
+        answer = MessagingResponse()
+        if count == limit + 1:
+            log.warning("%s sent more than %d texts in %ss: answered once, then ignored",
+                        mask_phone(phone), limit, window)
+            answer.message(" / ".join(t for t in (wording.text(lang, Say("too_many_texts"))
+                                                  for lang in ("en", "es")) if t))
+        return Response(str(answer), mimetype="text/xml")
+
+
+__all__ = ["SmsRate", "count_text", "forget_rates", "guard_floods"]

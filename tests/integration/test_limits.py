@@ -1,0 +1,118 @@
+"""Limits a storm or an attacker runs into: proxies, SMS floods, open conversations, logs.
+
+The real app factory on SQLite, driven through Flask's test client with signed requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+from twilio.request_validator import RequestValidator
+
+from intake import db
+from intake.app import create_app
+from intake.floods import SmsRate
+from intake.logs import JsonFormatter, MaskingFormatter, mask_numbers
+from intake.settings import Settings
+
+TOKEN = "limits-token"
+CITY = "+15555550311"
+
+
+def make_app(tmp_path: Path, **env: str) -> Flask:
+    settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+                                  "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", **env})
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    application = make_app(tmp_path, TRUSTED_PROXIES="10.0.0.5", SMS_RATE_LIMIT="3",
+                           MAX_OPEN_CONVERSATIONS="2")
+    yield application
+    db.sessions(application).kw["bind"].dispose()
+
+
+def signature(url: str, form: dict[str, str]) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)}
+
+
+def text(app: Flask, body: str, phone: str, sid: str) -> str:
+    form = {"From": phone, "To": CITY, "Body": body, "MessageSid": sid}
+    answer = app.test_client().post("/sms", data=form,
+                                    headers=signature("http://localhost/sms", form))
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def test_forwarded_headers_count_only_from_a_trusted_proxy(app: Flask) -> None:
+    public = "https://intake.city.example/sms"
+    form = {"From": "+15555550201", "To": CITY, "Body": "hello", "MessageSid": "SMproxy1"}
+    headers = {**signature(public, form), "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "intake.city.example", "X-Forwarded-Port": "443"}
+    proxied = app.test_client().post("/sms", data=form, headers=headers,
+                                     environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    assert proxied.status_code == 200 and "<Message>" in proxied.get_data(as_text=True)
+    # the same headers from anyone else are ignored: the URL is not the one signed
+    stranger = app.test_client().post("/sms", data={**form, "MessageSid": "SMproxy2"},
+                                      headers=headers, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert stranger.status_code == 403
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    public = "https://elsewhere.example/sms"
+    form = {"From": "+15555550202", "To": CITY, "Body": "hello", "MessageSid": "SMproxy3"}
+    headers = {**signature(public, form), "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "elsewhere.example"}
+    assert app.test_client().post("/sms", data=form, headers=headers).status_code == 403
+    db.sessions(app).kw["bind"].dispose()
+
+
+def test_a_flood_gets_one_polite_reply_then_silence(app: Flask) -> None:
+    flood = "+15555550203"
+    answers = [text(app, body, flood, f"SMflood{n}")
+               for n, body in enumerate(["hello", "HELP", "1", "2", "3", "4"])]
+    assert all("<Message>" in a for a in answers[:3])
+    assert "many messages" in answers[3]
+    assert all("<Message>" not in a for a in answers[4:])
+    assert "<Message>" in text(app, "hello", "+15555550204", "SMother")  # others go on
+    with db.sessions(app).begin() as session:  # the window passes
+        session.execute(update(SmsRate).values(window_start=db.utcnow() - timedelta(minutes=5)))
+    assert "<Message>" in text(app, "hello", flood, "SMflood9")
+
+
+def test_open_conversations_per_number_are_capped(app: Flask) -> None:
+    phone = "+15555550205"
+
+    def call(sid: str) -> str:
+        form = {"CallSid": sid, "From": phone, "To": CITY, "CallStatus": "ringing"}
+        answer = app.test_client().post("/voice", data=form,
+                                        headers=signature("http://localhost/voice", form))
+        return answer.get_data(as_text=True)
+
+    assert "<Gather" in call("CA" + "1" * 32) and "<Gather" in call("CA" + "2" * 32)
+    third = call("CA" + "3" * 32)
+    assert "several calls in progress" in third and "<Hangup" in third
+    assert "<Gather" in call("CA" + "1" * 32)  # a call already going is not cut off
+
+
+def test_numbers_are_masked_in_any_log_line() -> None:
+    line = "DETAIL: Key (phone)=(+15555550123) already exists; whatsapp:+447700900123 1234567"
+    masked = mask_numbers(line)
+    assert "+15555550123" not in masked and "447700900123" not in masked
+    assert "0123" in masked and "1234567" in masked  # last digits and references stay
+    try:
+        raise ValueError("cannot store +1 555 555 0199")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "for %s", ("+15555550177",),
+                                   exc_info=__import__("sys").exc_info())
+    for formatter in (MaskingFormatter(), JsonFormatter()):
+        out = formatter.format(record)
+        assert "5555550177" not in out and "555 555 0199" not in out and "0177" in out
