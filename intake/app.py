@@ -29,7 +29,8 @@ from .console.simulator import Simulator
 from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
 from .messaging import wire_texts
-from .migrations import upgrade
+from .metrics import conversation_ended, init_metrics
+from .migrations import schema_head, schema_revision, upgrade
 from .outbox import ATTENTION, DUE, OutboxWorker, Policy
 from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
@@ -67,6 +68,7 @@ def create_app(
     upgrade(engine)
     db.init_app(app, engine)
     app.extensions[STAFF] = live
+    init_metrics(app, db.sessions(app), settings.metrics_token)
     geo = geocoder or load_gazetteer(
         settings.streets_path, intersections=settings.intersections_path,
         cache_dir=settings.var_dir / "cache", city=settings.city_name,
@@ -74,11 +76,13 @@ def create_app(
     resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations)
 
     client = _open311_client(app, settings)
-    policy = Policy(give_up=timedelta(hours=settings.outbox_give_up_hours))
+    policy = Policy(give_up=timedelta(hours=settings.outbox_give_up_hours),
+                    lease=timedelta(seconds=settings.outbox_lease),
+                    settle=timedelta(seconds=settings.outbox_settle))
     worker = OutboxWorker(db.sessions(app), client, settings.worker_interval, policy)
     app.extensions[OUTBOX] = worker
     intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake,
-                    max_open=settings.max_open_conversations)
+                    max_open=settings.max_open_conversations, on_ended=conversation_ended)
     app.extensions["intake"] = intake
 
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
@@ -130,6 +134,23 @@ def create_app(
         db.sessions(app), live, settings, wake_outbox=worker.wake,
         make_simulator=lambda: Simulator(settings.var_dir, resolver.geocoder,
                                          lambda config: synced_menu(client, config))))
+    head = schema_head()
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        """Ready for traffic: the database answers and its schema is the one this code wants."""
+        try:
+            with engine.connect() as conn:
+                current = schema_revision(conn)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            log.warning("not ready: database: %s", type(exc).__name__)
+            return jsonify(status="unavailable", reason="database unreachable"), 503
+        if current != head:
+            return jsonify(status="unavailable", reason="database schema is "
+                           f"{current or 'empty'}, this version needs {head}: run "
+                           "`intake db upgrade`"), 503
+        return jsonify(status="ready", schema=current), 200
+
     # last: with the built-in sandbox this is the app's first request, so every route must exist
     intake.menu = synced_menu(client, staff)
     return app

@@ -52,18 +52,32 @@ def _app(settings: Settings) -> Flask:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Run the service (webhooks, the Open311 sandbox and the outbox worker)."""
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Threads per process.")
+@click.option("--workers", default=0, show_default=True, type=int,
+              help="Production: this many gunicorn worker processes, webhooks only (run "
+                   "`intake worker` and `intake poll --loop` beside it). 0: one waitress "
+                   "process that also delivers, texts and polls (the demo).")
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Run the service: webhooks and the Open311 sandbox (and, without --workers, the rest)."""
+    settings = _settings()
+    if workers > 0:
+        from .production import serve_production
+
+        click.echo(f"open311-intake: {workers} gunicorn workers on http://{host}:{port} "
+                   f"(database {_safe_url(settings.database_url)}); reports are delivered "
+                   "by `intake worker`, statuses polled by `intake poll --loop`.")
+        with friendly_errors():
+            serve_production(settings, host, port, workers, max(threads, 1))
+        return
     import waitress
 
     from .app import OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
-    settings = _settings()
     app = _app(settings)
     app.extensions[OUTBOX].start()
-    Housekeeping(db.sessions(app)).start()
+    Housekeeping(db.sessions(app), settings=settings).start()
     app.extensions[STAFF].watch(settings.config_reload_seconds)
     base = f"http://{host}:{port}"
     start_texts(app, base)
@@ -400,6 +414,39 @@ def db_upgrade() -> None:
     with friendly_errors():
         upgrade(db.make_engine(settings.database_url))
     click.echo(f"Database is up to date: {_safe_url(settings.database_url)}")
+
+
+@main.command()
+@click.option("--interval", type=float, default=None,
+              help="Seconds between passes (default: OUTBOX_INTERVAL).")
+def worker(interval: float | None) -> None:
+    """Deliver reports to the Open311 server and send queued texts, until stopped.
+
+    Run as many as you like, on any machine, against one PostgreSQL database: each report
+    and each text is claimed by one worker (SELECT ... FOR UPDATE SKIP LOCKED).
+    """
+    from .production import run_worker
+
+    settings = _settings()
+    app = _app(settings)
+    run_worker(app, settings, interval=interval)
+
+
+@main.command()
+@click.option("--days", type=int, default=None,
+              help="Keep this many days after a request closes (default: RETENTION_DAYS, 90).")
+def purge(days: int | None) -> None:
+    """Remove residents' phone numbers, conversations and texts of long-closed requests."""
+    from .retention import purge as purge_old
+
+    settings = _settings()
+    keep = days if days is not None else settings.retention_days
+    if keep < 1:
+        raise click.ClickException("--days must be at least 1")
+    with _reports_db() as session, session.begin():
+        done = purge_old(session, keep)
+    click.echo(f"Purged data older than {keep} days: phone numbers of {done.reports} reports, "
+               f"{done.conversations} conversations, {done.texts} texts.")
 
 
 main.add_command(poll)

@@ -54,9 +54,11 @@ class Intake:
         resolver: AddressResolver,
         on_filed: Callable[[], None] = lambda: None,
         max_open: int = 5,
+        on_ended: Callable[[str, str], None] = lambda channel, outcome: None,
     ) -> None:
         self.sessions = sessions
         self.max_open = max_open
+        self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
         self.menu = config.menu  # replaced by the server-synced menu at start-up
         self.resolver = resolver
@@ -73,7 +75,7 @@ class Intake:
         inbound = _identified(inbound)
         for attempt in range(1, RETRIES + 1):
             try:
-                reply, filed = self._handle_once(inbound)
+                reply, filed, ended = self._handle_once(inbound)
                 break
             except (IntegrityError, StaleDataError, OperationalError) as exc:
                 if attempt == RETRIES or not _lost_race(exc):
@@ -83,14 +85,17 @@ class Intake:
                 time.sleep(random.uniform(0, 0.005 * attempt))  # let the herd spread out
         if filed:
             self.on_filed()
+        if ended:
+            self.on_ended(inbound.channel, ended)
         return reply
 
-    def _handle_once(self, inbound: Inbound) -> tuple[Reply, bool]:
+    def _handle_once(self, inbound: Inbound) -> tuple[Reply, bool, str | None]:
+        """One try: (the reply, whether a report was filed, how the conversation ended)."""
         with self.sessions.begin() as session:
             stored = session.get(WebhookDelivery, inbound.delivery_id)
             if stored is not None:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
-                return _load_reply(stored.answer), False
+                return _load_reply(stored.answer), False, None
             row = self._open_conversation(session, inbound)
             if row is None:
                 followed = self._follow_up(session, inbound)
@@ -99,12 +104,12 @@ class Intake:
                     session.add(WebhookDelivery(id=inbound.delivery_id,
                                                 conversation_id=conversation_id,
                                                 answer=_dump_reply(reply)))
-                    return reply, False
+                    return reply, False, None
                 if self._too_many_open(session, inbound):
                     reply = Reply("en", 0, (Say("too_many_open"), End("too_many_open")))
                     session.add(WebhookDelivery(id=inbound.delivery_id, conversation_id=None,
                                                 answer=_dump_reply(reply)))
-                    return reply, False
+                    return reply, False, "refused"
                 row = self._new_conversation(session, inbound)
             state, actions, filed = self._run(session, row, inbound)
             row.state = conv.dump(state)
@@ -122,7 +127,8 @@ class Intake:
             session.flush()
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
                      state.step.value)
-        return reply, filed
+        ended = (state.ended or "done") if not row.is_open else None
+        return reply, filed, ended
 
     def _open_conversation(self, session: Session, inbound: Inbound) -> ConversationRow | None:
         """The open conversation of this call or number, locked until the webhook commits."""

@@ -67,6 +67,8 @@ class Settings:
     log_level: str = "INFO"
     metrics_token: str | None = None  # bearer token for /metrics (none: /metrics is closed)
     retention_days: int = 90  # `intake purge`: personal data of closed requests older than this
+    outbox_lease: float = 120.0  # seconds a worker holds a claimed report
+    outbox_settle: float = 30.0  # seconds before an unanswered POST is looked up
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +129,8 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             metrics_token=env.get("METRICS_TOKEN") or None,
             retention_days=int(env.get("RETENTION_DAYS", "90")),
+            outbox_lease=float(env.get("OUTBOX_LEASE_SECONDS", "120")),
+            outbox_settle=float(env.get("OUTBOX_SETTLE_SECONDS", "30")),
         )
 
 

@@ -6,9 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 HERE = Path(__file__).resolve().parent
+MIGRATION_LOCK = 311_0012  # pg_advisory_lock key: one migrating process at a time
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -19,5 +22,30 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database schema up to `revision` (idempotent).
+
+    On PostgreSQL an advisory lock makes processes starting together (web, workers,
+    poller) migrate one after the other: the first does the work, the others find it done.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
+
+
+def schema_head() -> str | None:
+    """The revision this code's migrations end at."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    return MigrationContext.configure(conn).get_current_revision()

@@ -116,3 +116,29 @@ def test_numbers_are_masked_in_any_log_line() -> None:
     for formatter in (MaskingFormatter(), JsonFormatter()):
         out = formatter.format(record)
         assert "5555550177" not in out and "555 555 0199" not in out and "0177" in out
+
+
+def test_ready_only_with_the_schema_this_version_needs(app: Flask) -> None:
+    from sqlalchemy import text
+
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    with db.sessions(app).begin() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and "intake db upgrade" in answer.get_json()["reason"]
+    assert client.get("/healthz").status_code == 200  # alive, just not ready
+
+
+def test_metrics_need_the_token(tmp_path: Path) -> None:
+    app = make_app(tmp_path, METRICS_TOKEN="m-token")
+    text(app, "hello", "+15555550206", "SMmetrics1")
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 403
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    body = client.get("/metrics", headers={"Authorization": "Bearer m-token"})
+    assert body.status_code == 200
+    page = body.get_data(as_text=True)
+    assert 'intake_webhook_seconds_count{channel="sms"}' in page
+    assert 'intake_conversations_open{channel="sms"} 1.0' in page
+    db.sessions(app).kw["bind"].dispose()
