@@ -4,7 +4,7 @@ Once the city has closed a request, and `RETENTION_DAYS` (default 90) have passe
 saw it closed, the report keeps what the city needs (category, place, description, status
 history) and loses what identifies the resident: the phone number, the conversation (its
 stored state holds everything said) and the texts sent about it. Conversations that never
-became a report are removed after the same time. Opt-outs (STOP) are kept: they are the
+became a report, and call-back requests staff handled, are removed after the same time.
 resident's instruction.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .storage import ConversationRow, Report, WebhookDelivery
+from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import OutboundTextRow, StatusWatch
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,14 @@ def purge(session: Session, days: int, now: datetime | None = None) -> Purged:
     for start in range(0, len(doomed), 500):
         chunk = doomed[start:start + 500]
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.conversation_id.in_(chunk)))
+        session.execute(update(CallbackRequest).where(CallbackRequest.conversation_id.in_(chunk))
+                        .values(conversation_id=None)
+                        .execution_options(synchronize_session=False))
         done.conversations += _count(session.execute(
             delete(ConversationRow).where(ConversationRow.id.in_(chunk))
             .execution_options(synchronize_session=False)))
+    # call-back requests staff dealt with long ago: their number is no longer needed
+    session.execute(delete(CallbackRequest).where(CallbackRequest.handled_at < cutoff))
     if done.reports or done.conversations or done.texts:
         log.info("purged personal data older than %d days: %d reports' numbers, "
                  "%d conversations, %d texts", days, done.reports, done.conversations,

@@ -42,8 +42,8 @@ RETRIES = 10  # attempts of one webhook that keeps losing races to others of its
 # belong to that report (a texter's "Deep pothole" and "near the school" sent together).
 FOLLOW_UP = timedelta(seconds=60)
 FOLLOW_UP_CHARS = 500
-THANKS = {"thanks", "thank you", "thx", "ty", "ok", "okay", "gracias", "muchas gracias", "vale",
-          "\N{THUMBS UP SIGN}"}
+THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "\N{THUMBS UP SIGN}"}
+AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 
 
 class Intake:
@@ -189,8 +189,12 @@ class Intake:
             return None
         report_id, reference, lang, conversation_id = found
         text = inbound.text.strip()
-        if text.casefold().strip(" .!") in THANKS:
+        said = text.casefold().strip(" .!")
+        if said in THANKS:
             return Reply(lang, 0, ()), conversation_id
+        if said in AGAIN:  # a "yes" sent twice: the report is filed, say so
+            return Reply(lang, 0, (Say("followup_filed", {"reference": reference}),)), \
+                conversation_id
         now = utcnow()
         added = session.execute(
             update(Report)

@@ -75,7 +75,7 @@ def file_reports(url: str, count: int) -> list[str]:
     def one(n: int) -> str:
         phone = f"+1555556{n:04d}"
         with httpx.Client(timeout=30) as http:
-            for step, body in enumerate(["pothole", "123 main st", "yes", "deep"]):
+            for step, body in enumerate(["pothole", "123 main st", "deep", "yes"]):
                 form = {**sms_form(phone, CITY, body), "MessageSid": f"SMp{n:04d}{step}"}
                 answer = http.post(sender_url, data=form, headers={
                     "X-Twilio-Signature": validator.compute_signature(sender_url, form)})

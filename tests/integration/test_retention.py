@@ -41,7 +41,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
 
 def file(app: Flask, phone: str) -> None:
     intake = app.extensions["intake"]
-    for n, body in enumerate(["pothole", "123 main st", "yes", "skip"]):
+    for n, body in enumerate(["pothole", "123 main st", "skip", "yes"]):
         intake.handle(Inbound("sms", f"{phone}|{CITY}", f"SM{phone}{n}", Said(body),
                               phone=phone, city_number=CITY, text=body))
 
