@@ -51,8 +51,7 @@ class ConversationRow(Base):
         ),
         # recent conversations of one key (follow-ups) and open ones of one number (the cap)
         Index("ix_conversations_key", "key", "channel"),
-        Index("ix_conversations_open_phone", "phone", sqlite_where=sql_text("is_open"),
-              postgresql_where=sql_text("is_open")),
+        Index("ix_conversations_phone", "phone"),
     )
     __mapper_args__ = {"version_id_col": turn, "version_id_generator": False}
 

@@ -7,7 +7,6 @@ Create Date: 2026-12-01 23:00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0004'
@@ -19,8 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.create_index('ix_conversations_key', ['key', 'channel'], unique=False)
-        batch_op.create_index('ix_conversations_open_phone', ['phone'], unique=False,
-                              sqlite_where=sa.text('is_open'), postgresql_where=sa.text('is_open'))
+        batch_op.create_index('ix_conversations_phone', ['phone'], unique=False)
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index('ix_reports_due', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_phone'), ['phone'], unique=False)
@@ -38,6 +36,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_phone'))
         batch_op.drop_index('ix_reports_due')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
-        batch_op.drop_index('ix_conversations_open_phone', sqlite_where=sa.text('is_open'),
-                            postgresql_where=sa.text('is_open'))
+        batch_op.drop_index('ix_conversations_phone')
         batch_op.drop_index('ix_conversations_key')
