@@ -139,7 +139,7 @@ def children(pid: int) -> list[int]:
 
 
 def wait_ready(url: str, proc: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"{what} exited early")
@@ -299,6 +299,11 @@ def start_layout(backend: str, workers: int, threads: int, tmp: Path):
                + f"?options=-csearch_path%3D{schema}")
     else:
         url = f"sqlite:///{tmp / 'load.sqlite3'}"
+    from geocode import load_gazetteer
+
+    # the street index is built once here, so each server process only loads the cache
+    load_gazetteer(folder / "centerlines.geojson", intersections=folder / "intersections.geojson",
+                   cache_dir=tmp / "cache", city="Cambridge")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
