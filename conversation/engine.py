@@ -33,6 +33,8 @@ from .model import (
     FileRequest,
     HungUp,
     IllegalEvent,
+    LocatePoint,
+    LocationShared,
     Place,
     Question,
     RequestCallback,
@@ -88,6 +90,8 @@ def step(state: State, event: Event) -> Result:
         command = _command(state, event)
         if command is not None:
             return command
+    if isinstance(event, LocationShared) and state.step in TAKES_POINTS:
+        return _on_location(state, event)
     handler = TABLE.get((state.step, type(event)))
     if handler is None:
         raise IllegalEvent(event, state.step)
@@ -150,6 +154,9 @@ def question(state: State) -> Ask:
         return Ask("after_transfer", "choice", attempt=attempt)
     if step_ is Step.OFFER_TEXTS:
         return Ask("offer_texts", "yesno", attempt=attempt)
+    if step_ is Step.CONFIRM_PLACE and state.candidates:
+        return Ask("confirm_place", "yesno", {"address": state.candidates[0].label},
+                   attempt=attempt, say_as=_say_as(state.candidates[:1]))
     raise IllegalEvent(Said(""), step_)
 
 
@@ -289,7 +296,7 @@ _HELP = {
     Step.ADDRESS_FALLBACK: "help.address_fallback", Step.DESCRIPTION: "help.description",
     Step.CONFIRM: "help.confirm", Step.CONFIRM_ADDRESS: "help.confirm",
     Step.CHANGE: "help.confirm", Step.AFTER_TRANSFER: "help.after_transfer",
-    Step.OFFER_TEXTS: "help.offer_texts",
+    Step.OFFER_TEXTS: "help.offer_texts", Step.CONFIRM_PLACE: "help.confirm_place",
 }
 
 
@@ -319,6 +326,8 @@ def _dont_know(state: State) -> Result:
     if s is Step.OFFER_TEXTS:
         done = replace(state, step=Step.DONE, ended="filed")
         return done, [Say("goodbye"), End("filed")]
+    if s is Step.CONFIRM_PLACE:
+        return _place_declined(state)
     return _failed(state)
 
 
@@ -731,10 +740,65 @@ def _on_silence(state: State, event: Silence) -> Result:
     return _failed(state, "no_input")
 
 
+# ---- shared points (a WhatsApp location, a map link, a photo's GPS) ----------------------
+
+
+def _on_location(state: State, event: LocationShared) -> Result:
+    """A point on the map: find the nearest address, then ask whether that is the place."""
+    back = state.asked if state.step is Step.CONFIRM_PLACE else _asking(state.step).value
+    text = event.text.strip()[:MAX_TEXT]
+    if text:
+        state, _ = _words_with_point(state, text)
+    locating = replace(state, step=Step.LOCATING, asked=back, attempts=0, candidates=())
+    return locating, [LocatePoint(event.lat, event.lon, state.lang)]
+
+
+def _words_with_point(state: State, text: str) -> tuple[State, bool]:
+    """The words sent with a point: the problem's category, and its description."""
+    category = words.category_for(text, state.menu)
+    if category is not None and state.category is None:
+        state = replace(state, category=category.code, answers=())
+    return _absorb(state, text, None)
+
+
+def _on_located(state: State, event: AddressResolved) -> Result:
+    found = event.candidates[:1]
+    back = _settled(state)
+    if event.status not in ("certain", "confirm") or not found:
+        return back, [Say("location_out_of_city"), question(back)]
+    offer = replace(back, step=Step.CONFIRM_PLACE, asked=back.step.value, candidates=found,
+                    attempts=0)
+    return offer, [question(offer)]
+
+
+def _on_confirm_place(state: State, event: Said) -> Result:
+    """Yes takes the place; no asks for the address; an address typed instead is looked up."""
+    answer = words.yes_or_no(event.text)
+    if answer is True and state.candidates:
+        place = state.candidates[0]
+        back = _settled(state)
+        return _next(replace(back, place=place, place_sure=True, candidates=(), review=False,
+                             number_asked=True, address_text=place.label))
+    if answer is False:
+        return _place_declined(state)
+    if _looks_like_address(event.text):
+        return _on_address(replace(_settled(state), step=Step.ADDRESS, candidates=()), event)
+    return _failed(state)
+
+
+def _place_declined(state: State) -> Result:
+    back = replace(_settled(state), candidates=())
+    if back.place is not None:  # a place was already known: keep it
+        return _next(back)
+    return _advance(back, Step.ADDRESS)
+
+
 ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,
           Step.LANDMARK, Step.HOUSE_NUMBER, Step.ADDRESS_FALLBACK, Step.CONFIRM_ADDRESS,
           Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.CONFIRM, Step.CHANGE,
-          Step.AFTER_TRANSFER, Step.OFFER_TEXTS)
+          Step.AFTER_TRANSFER, Step.OFFER_TEXTS, Step.CONFIRM_PLACE)
+# where a shared point is taken as the location (a call cannot share one)
+TAKES_POINTS = tuple(s for s in ASKING if s not in (Step.AFTER_TRANSFER, Step.OFFER_TEXTS))
 
 TABLE: dict[tuple[Step, type], Handler] = {
     (Step.LANGUAGE, Said): _on_category,
@@ -755,5 +819,7 @@ TABLE: dict[tuple[Step, type], Handler] = {
     (Step.OFFER_TEXTS, Said): _on_offer_texts,
     (Step.TRANSFERRING, TransferEnded): _on_transfer_ended,
     (Step.AFTER_TRANSFER, Said): _on_after_transfer,
+    (Step.LOCATING, AddressResolved): _on_located,
+    (Step.CONFIRM_PLACE, Said): _on_confirm_place,
     **{(s, Silence): _on_silence for s in ASKING},
 }

@@ -34,6 +34,8 @@ class Step(StrEnum):
     AFTER_TRANSFER = "after_transfer"
     FILING = "filing"
     OFFER_TEXTS = "offer_texts"
+    LOCATING = "locating"  # a shared point is being placed on the city's streets
+    CONFIRM_PLACE = "confirm_place"  # "Is it near 45 Elm St?"
     DONE = "done"
 
 
@@ -191,7 +193,21 @@ class TransferEnded:
     status: str
 
 
-Event = Started | Said | Silence | AddressResolved | RequestFiled | HungUp | TransferEnded
+@dataclass(frozen=True)
+class LocationShared:
+    """The resident shared a point: a WhatsApp location, a map link, typed coordinates.
+
+    `label` is what the sender's app called it; `text` the words sent with it.
+    """
+
+    lat: float
+    lon: float
+    label: str = ""
+    text: str = ""
+
+
+Event = (Started | Said | Silence | AddressResolved | RequestFiled | HungUp | TransferEnded
+         | LocationShared)
 
 
 # ---- actions: what the application must do ----------------------------------------------
@@ -225,6 +241,15 @@ class ResolveAddress:
     via: Via
     letters: bool = False
     lang: str = "en"  # the resident's language: how numbers and street words are said
+
+
+@dataclass(frozen=True)
+class LocatePoint:
+    """Find the address nearest a point; the answer is an `AddressResolved`."""
+
+    lat: float
+    lon: float
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -267,7 +292,7 @@ class ContinueByText:
 
 
 Action = (Say | Ask | ResolveAddress | FileRequest | Transfer | End | ContinueByText
-          | RequestCallback)
+          | RequestCallback | LocatePoint)
 
 
 class IllegalEvent(Exception):

@@ -65,6 +65,9 @@ PROMPTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "gave_up": (BOTH, frozenset()),
     "gave_up_text": (SMS, frozenset()),
     "continue_by_text": (SMS, frozenset()),
+    "confirm_place": (SMS, frozenset({"address"})),
+    "help.confirm_place": (SMS, frozenset()),
+    "location_out_of_city": (SMS, frozenset()),
 }
 
 #: questions whose answer is picked from a list: they also have a "<key>.option" wording

@@ -156,6 +156,11 @@ class FallbackGeocoder:
         spell = getattr(self.primary, "keypad", None)
         return spell(digits) if spell is not None else Resolution("failed", ())
 
+    def nearest(self, lat: float, lon: float) -> Candidate | None:
+        """The nearest address, from the primary's street list when it has one."""
+        find = getattr(self.primary, "nearest", None)
+        return find(lat, lon) if find is not None else None
+
     def number_range(self, street: str) -> tuple[int, int] | None:
         """The street's house numbers, from the primary's street list when it has one."""
         numbers = getattr(self.primary, "number_range", None)

@@ -17,6 +17,7 @@ from ._keypad import keypad_matches
 from ._match import StreetMatcher
 from ._model import Candidate, Resolution, verdict
 from ._names import spoken_name
+from ._nearest import OUTSIDE_M, NearestIndex
 from ._normalize import normalize
 from ._parse import Query, parse
 
@@ -40,6 +41,7 @@ class Gazetteer:
         self._numbers = {
             name: sorted(s.points) for name, s in data.streets.items() if s.points
         }
+        self._nearest: NearestIndex | None = None  # built on the first reverse lookup
 
     @property
     def streets(self) -> list[str]:
@@ -74,6 +76,12 @@ class Gazetteer:
         found = [_rescore(self._midpoint_candidate(self.data.streets[n], None), score)
                  for n in names[:MAX_CANDIDATES]]
         return Resolution("certain" if len(names) == 1 else "confirm", tuple(found))
+
+    def nearest(self, lat: float, lon: float, max_m: float = OUTSIDE_M) -> Candidate | None:
+        """The address nearest a point (a shared location), or None outside the city."""
+        if self._nearest is None:
+            self._nearest = NearestIndex(self.data)
+        return self._nearest.nearest(lat, lon, max_m)
 
     def number_range(self, street: str) -> tuple[int, int] | None:
         """The lowest and highest house number on a street, to tell a resident (or None)."""

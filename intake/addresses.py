@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from functools import partial
 
 from conversation import AddressResolved, Place
@@ -58,6 +59,20 @@ class AddressResolver:
         if result.status == "out_of_city":
             return AddressResolved("out_of_city", places, span)
         return AddressResolved("failed", places, span)
+
+    def nearest(self, lat: float, lon: float) -> AddressResolved:
+        """The address nearest a shared point, kept at the point; outside the city if none."""
+        find = getattr(self.geocoder, "nearest", None)  # only a street list can say
+        if find is None:
+            return AddressResolved("failed")
+        try:
+            found = self._pool.submit(find, lat, lon).result(timeout=self.timeout)
+        except Exception:  # a slow or broken lookup: the resident is asked for the address
+            log.exception("nearest-address lookup failed")
+            return AddressResolved("failed")
+        if found is None:
+            return AddressResolved("out_of_city")
+        return AddressResolved("confirm", (replace(self.place(found), lat=lat, lon=lon),))
 
     def place(self, c: Candidate) -> Place:
         spoken = self.say(c.street)

@@ -53,8 +53,7 @@ class _Rewriter:
                 out[key] = self._swap(out[key], lambda v: v[:2] + secrets.token_hex(16))
         for key in PHONE_FIELDS:
             if key in out:
-                out[key] = self._swap(
-                    out[key], lambda _: "+1555" + str(secrets.randbelow(9_000_000) + 1_000_000))
+                out[key] = self._swap(out[key], _fresh_number)
         return out
 
     def path(self, path: str) -> str:
@@ -67,6 +66,12 @@ class _Rewriter:
         if value not in self.seen:
             self.seen[value] = make(value)
         return self.seen[value]
+
+
+def _fresh_number(recorded: str) -> str:
+    """A new caller number, keeping the channel's prefix ("whatsapp:+1...")."""
+    prefix = recorded.partition(":")[0] + ":" if ":" in recorded else ""
+    return prefix + "+1555" + str(secrets.randbelow(9_000_000) + 1_000_000)
 
 
 def load_fixture(path: Path) -> dict[str, Any]:

@@ -43,6 +43,7 @@ RETRIES = 10  # attempts of one webhook that keeps losing races to others of its
 FOLLOW_UP = timedelta(seconds=60)
 FOLLOW_UP_CHARS = 500
 THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "\N{THUMBS UP SIGN}"}
+FIRST_EVENTS = (conv.LocationShared,)  # a conversation may start with these, not only words
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 
 
@@ -220,9 +221,13 @@ class Intake:
             # voice transfers only within the agents' hours; a text just says how to call
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
+            first = inbound.event if isinstance(inbound.event, FIRST_EVENTS) else None
             state, pending = conv.start(conv.Started(
-                inbound.channel, self.menu, agent, inbound.text, self.config.tries,
-                languages=self.config.languages, other=self.config.other))
+                inbound.channel, self.menu, agent, "" if first else inbound.text,
+                self.config.tries, languages=self.config.languages, other=self.config.other))
+            if first is not None:  # a location (or photo) first: greet, then take it
+                state, more = conv.step(state, first)
+                pending = [a for a in pending if isinstance(a, Say)] + more
         else:
             state = conv.load(row.state)
             try:
@@ -237,6 +242,8 @@ class Intake:
             event: Event | None = None
             if isinstance(action, conv.ResolveAddress):
                 event = self.resolver.resolve(action.text, action.letters, action.lang)
+            elif isinstance(action, conv.LocatePoint):
+                event = self.resolver.nearest(action.lat, action.lon)
             elif isinstance(action, conv.FileRequest):
                 event = conv.RequestFiled(self._file(session, row, action))
                 filed = True

@@ -19,9 +19,10 @@ from flask.typing import ResponseReturnValue
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from conversation import Inbound, Reply, Said, Wording
+from conversation import Event, Inbound, LocationShared, Reply, Said, Wording
 
 from .keywords import OPT_OUT, classify
+from .locations import find_location, whatsapp_location
 from .render import render
 from .texts import RequestStatus, help_text, requests_text, status_reply, word
 
@@ -68,6 +69,14 @@ def _twiml(text: str = "") -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
+def _event(form: dict[str, str], body: str) -> Event:
+    """A shared location (WhatsApp's, or a map link or coordinates in the text), else words."""
+    point = whatsapp_location(form) or find_location(body)
+    if point is not None:
+        return LocationShared(point.lat, point.lon, point.label, point.rest)
+    return Said(body, "text")
+
+
 def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = None) -> Blueprint:
     bp = Blueprint("sms", __name__)
     app = hooks or Hooks()
@@ -111,8 +120,8 @@ def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = Non
             return answered
         message = form.get("MessageSid") or form.get("SmsSid") or ""
         reply = handle(Inbound(channel="sms", key=key, delivery_id=message,
-                               event=Said(body, "text"), phone=sender, city_number=city,
-                               text=body))
+                               event=_event(form.to_dict(), body), phone=sender,
+                               city_number=city, text=body))
         return Response(render(reply, wording), mimetype="text/xml")
 
     @bp.errorhandler(Exception)
