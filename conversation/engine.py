@@ -72,6 +72,10 @@ def start(event: Started) -> Result:
     greeting: list[Action] = [Say("greeting")]
     if len(languages) > 1:
         greeting.append(Say("language_offer"))
+    if event.again:  # another report in the same conversation: its language and last place
+        state = replace(state, lang=event.lang if event.lang in languages else state.lang,
+                        last_place=event.last_place)
+        greeting = [Say("new_report")]
     if not text or words.is_greeting(text):
         return state, greeting + [question(state)]
     new, actions = step(state, Said(text))
@@ -155,7 +159,9 @@ def question(state: State) -> Ask:
     if step_ is Step.OFFER_TEXTS:
         return Ask("offer_texts", "yesno", attempt=attempt)
     if step_ is Step.CONFIRM_PLACE and state.candidates:
-        return Ask("confirm_place", "yesno", {"address": state.candidates[0].label},
+        prompt = {"last": "confirm_last_place", "photo": "confirm_photo_place"}.get(
+            state.offered, "confirm_place")
+        return Ask(prompt, "yesno", {"address": state.candidates[0].label},
                    attempt=attempt, say_as=_say_as(state.candidates[:1]))
     raise IllegalEvent(Said(""), step_)
 
@@ -196,6 +202,8 @@ def _next(state: State, said: list[Action] | None = None) -> Result:
     elif len(state.answers) < len(category.questions):
         to = Step.QUESTION
     elif state.place is None and not state.review:
+        if state.last_place is not None:
+            return _offer_place(state, state.last_place, "last", Step.ADDRESS, before)
         to = Step.ADDRESS
     elif state.description is None and not state.described:
         to = Step.DESCRIPTION
@@ -749,7 +757,8 @@ def _on_location(state: State, event: LocationShared) -> Result:
     text = event.text.strip()[:MAX_TEXT]
     if text:
         state, _ = _words_with_point(state, text)
-    locating = replace(state, step=Step.LOCATING, asked=back, attempts=0, candidates=())
+    locating = replace(state, step=Step.LOCATING, asked=back, attempts=0, candidates=(),
+                       offered="point", last_place=None)
     return locating, [LocatePoint(event.lat, event.lon, state.lang)]
 
 
@@ -766,9 +775,16 @@ def _on_located(state: State, event: AddressResolved) -> Result:
     back = _settled(state)
     if event.status not in ("certain", "confirm") or not found:
         return back, [Say("location_out_of_city"), question(back)]
-    offer = replace(back, step=Step.CONFIRM_PLACE, asked=back.step.value, candidates=found,
-                    attempts=0)
-    return offer, [question(offer)]
+    return _offer_place(back, found[0], state.offered or "point", back.step)
+
+
+def _offer_place(state: State, place: Place, offered: str, back: Step,
+                 said: list[Action] | None = None) -> Result:
+    """Ask whether the problem is at `place` (a shared point, a photo's, the last report's)."""
+    offer = replace(state, step=Step.CONFIRM_PLACE, asked=back.value, candidates=(place,),
+                    attempts=0, offered=offered, last_place=None, pending="", probe=False,
+                    correcting=False, filled=False)
+    return offer, [*(said or []), question(offer)]
 
 
 def _on_confirm_place(state: State, event: Said) -> Result:

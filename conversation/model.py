@@ -135,6 +135,8 @@ class State:
     reference: str | None = None
     wants_texts: bool = False
     ended: str | None = None
+    offered: str = ""  # where the place at CONFIRM_PLACE came from: "point", "last" or "photo"
+    last_place: Place | None = None  # the previous report's place, offered once (Reply NEW)
 
 
 # ---- events: what happened -------------------------------------------------------------
@@ -151,6 +153,9 @@ class Started:
     max_tries: int = 3
     languages: tuple[str, ...] = ("en", "es")
     other: str | None = None
+    again: bool = False  # "NEW" after a report: no greeting, the language and place kept
+    lang: str | None = None
+    last_place: Place | None = None
 
 
 @dataclass(frozen=True)

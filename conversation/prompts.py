@@ -68,6 +68,8 @@ PROMPTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "confirm_place": (SMS, frozenset({"address"})),
     "help.confirm_place": (SMS, frozenset()),
     "location_out_of_city": (SMS, frozenset()),
+    "confirm_last_place": (SMS, frozenset({"address"})),
+    "new_report": (SMS, frozenset()),
 }
 
 #: questions whose answer is picked from a list: they also have a "<key>.option" wording

@@ -39,6 +39,7 @@ def load(data: dict[str, Any]) -> State:
     fields["answers"] = tuple((k, v) for k, v in fields.get("answers", ()))
     fields["candidates"] = tuple(_place(p) for p in fields.get("candidates", ()))
     fields["place"] = _place(fields["place"]) if fields.get("place") else None
+    fields["last_place"] = _place(fields["last_place"]) if fields.get("last_place") else None
     known = State.__dataclass_fields__
     return State(**{k: v for k, v in fields.items() if k in known})
 

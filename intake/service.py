@@ -44,6 +44,7 @@ FOLLOW_UP = timedelta(seconds=60)
 FOLLOW_UP_CHARS = 500
 THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "\N{THUMBS UP SIGN}"}
 FIRST_EVENTS = (conv.LocationShared,)  # a conversation may start with these, not only words
+NEW = {"new", "new report", "nuevo", "nuevo reporte", "nueva", "otro"}  # after a report: another
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 
 
@@ -191,6 +192,8 @@ class Intake:
         report_id, reference, lang, conversation_id = found
         text = inbound.text.strip()
         said = text.casefold().strip(" .!")
+        if said in NEW:
+            return None  # another report: a new conversation
         if said in THANKS:
             return Reply(lang, 0, ()), conversation_id
         if said in AGAIN:  # a "yes" sent twice: the report is filed, say so
@@ -222,9 +225,12 @@ class Intake:
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
             first = inbound.event if isinstance(inbound.event, FIRST_EVENTS) else None
+            last = self._last_report(session, inbound) if _is_new(inbound.text) else None
             state, pending = conv.start(conv.Started(
-                inbound.channel, self.menu, agent, "" if first else inbound.text,
-                self.config.tries, languages=self.config.languages, other=self.config.other))
+                inbound.channel, self.menu, agent, "" if first or last else inbound.text,
+                self.config.tries, languages=self.config.languages, other=self.config.other,
+                again=last is not None, lang=last.lang if last else None,
+                last_place=last.place if last else None))
             if first is not None:  # a location (or photo) first: greet, then take it
                 state, more = conv.step(state, first)
                 pending = [a for a in pending if isinstance(a, Say)] + more
@@ -260,6 +266,21 @@ class Intake:
                 state, more = conv.step(state, event)
                 pending = more + pending
         return state, done, filed
+
+    def _last_report(self, session: Session, inbound: Inbound) -> State | None:
+        """The state of this texter's last finished report, for "NEW" (None: start afresh)."""
+        if inbound.channel != "sms":
+            return None
+        found = session.scalar(
+            select(ConversationRow.state).where(
+                ConversationRow.channel == "sms", ConversationRow.key == inbound.key,
+                ConversationRow.is_open.is_(False), ConversationRow.step == Step.DONE.value,
+                ConversationRow.updated_at >= utcnow() - SMS_IDLE)
+            .order_by(ConversationRow.id.desc()).limit(1))
+        if not found:
+            return None
+        last = conv.load(found)
+        return last if last.reference is not None else None
 
     def summary(self, call_sid: str) -> str:
         """What the agent hears before a transferred caller is connected (the whisper)."""
@@ -363,6 +384,10 @@ def agreed_to_texts(session: Session, phone: str) -> bool:
     asked = session.scalar(select(Report.id).where(Report.phone == phone,
                                                    Report.wants_texts.is_(True)).limit(1))
     return asked is not None and not is_opted_out(session, phone)
+
+
+def _is_new(text: str) -> bool:
+    return text.casefold().strip(" .!") in NEW
 
 
 def _reask(state: State) -> list[Action]:

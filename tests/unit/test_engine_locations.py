@@ -10,13 +10,15 @@ from conversation import (
     Place,
     ResolveAddress,
     Said,
+    Started,
     Step,
     dump,
     load,
+    start,
     step,
 )
 
-from .test_engine import HOME, State, asked, at, begin, prompts
+from .test_engine import HOME, MENU, State, asked, at, begin, prompts
 
 POINT = LocationShared(41.2512, -98.7486)
 NEAREST = Place("120 Main St", 41.2512, -98.7486, 1.0, "address", "Main St")
@@ -107,3 +109,46 @@ def test_a_second_location_at_the_place_question_replaces_the_first() -> None:
     assert asked(actions).params == {"address": "300 Oak St"}
     state, _ = step(state, Said("yes"))
     assert state.place == other and state.step is Step.DESCRIPTION
+
+
+# ---- Reply NEW: another report, the same language, the last place offered ------------------
+
+
+def again(lang: str = "es", last: Place | None = HOME) -> tuple[State, list]:
+    return start(Started("sms", MENU, agent=True, other="OTHER", again=True, lang=lang,
+                         last_place=last))
+
+
+def test_new_keeps_the_language_and_skips_the_greeting() -> None:
+    state, actions = again()
+    assert state.lang == "es"
+    assert prompts(actions) == ["new_report", "category"]
+
+
+def test_new_offers_the_last_place_once_the_problem_is_known() -> None:
+    state, _ = again()
+    state, actions = step(state, Said("1", "text"))
+    assert state.step is Step.CONFIRM_PLACE
+    assert asked(actions).prompt == "confirm_last_place"
+    assert asked(actions).params == {"address": HOME.label}
+    state, actions = step(state, Said("si"))
+    assert state.place == HOME and state.step is Step.DESCRIPTION
+
+
+def test_new_with_another_place_declined_asks_the_address_and_never_offers_again() -> None:
+    state, _ = again("en")
+    state, _ = step(state, Said("1", "text"))
+    state, actions = step(state, Said("no"))
+    assert state.step is Step.ADDRESS and state.place is None and state.last_place is None
+    assert asked(actions).prompt == "address"
+
+
+def test_new_without_a_last_place_asks_the_address() -> None:
+    state, _ = again("en", None)
+    state, actions = step(state, Said("1", "text"))
+    assert state.step is Step.ADDRESS
+
+
+def test_the_offer_survives_storage() -> None:
+    state, _ = again()
+    assert load(dump(state)) == state
