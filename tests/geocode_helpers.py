@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-import pytest
+from tests.needs import unavailable
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def cambridge_paths() -> tuple[Path, Path, Path]:
     )
     missing = [p for p in paths if not p.exists()]
     if missing:
-        pytest.skip(f"shared data not found: {missing[0]} (set INTAKE_SHARED_DATA)")
+        unavailable(f"shared data not found: {missing[0]} (set INTAKE_SHARED_DATA)")
     return paths
 
 

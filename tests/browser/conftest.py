@@ -22,6 +22,7 @@ from intake import db
 from intake.console import auth
 from intake.migrations import upgrade
 from tests.e2e.conftest import ROOT, Server, start_server
+from tests.needs import unavailable
 
 CHROMIUM = Path(os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium"))
 AXE_DIR = ROOT / ".cache" / "axe"
@@ -29,12 +30,6 @@ AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 EDITOR, VIEWER, PASSWORD = "erin", "victor", "correct horse battery"
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + " and CI=true requires it")
-    pytest.skip(reason)
 
 
 def ensure_chromium() -> None:

@@ -26,6 +26,7 @@ from open311_client import (
     ServerUnavailable,
     ValidationError,
 )
+from tests.needs import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("INTAKE_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -39,7 +40,7 @@ Answer = httpx.Response | Callable[[httpx.Request], httpx.Response]
 def recorded(name: str, status: int | None = None) -> httpx.Response:
     path = RECORDED / name
     if not path.is_file():
-        pytest.skip(MISSING)
+        unavailable(MISSING)
     raw = path.read_bytes()
     code = 200
     if raw.startswith(b"HTTP/"):  # some recordings keep the status line

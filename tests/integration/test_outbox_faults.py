@@ -34,6 +34,7 @@ from intake.settings import Settings
 from intake.storage import Report
 from open311_client import Open311Client
 from tests.databases import BACKENDS, database_url
+from tests.needs import unavailable
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "open311"
 IN_PROCESS = "http://sandbox.internal/open311/v2/"
@@ -293,7 +294,7 @@ def test_a_worker_that_dies_mid_post_leaves_it_uncertain(app: Flask) -> None:
 def boston_duplicate() -> httpx.Response:
     path = DATA / "node-open311" / "boston-err-submitrequest-base_is_duplicate.xml"
     if not path.exists():
-        pytest.skip(f"recorded Boston body not found at {path}")
+        unavailable(f"recorded Boston body not found at {path}")
     return httpx.Response(400, content=path.read_bytes(),
                           headers={"Content-Type": "text/xml; charset=utf-8"})
 

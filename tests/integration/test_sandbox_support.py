@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from intake import db
 from intake.sandbox import SANDBOX_TABLES, SandboxConfig, create_blueprint
 from tests.databases import BACKENDS, PG_URL, require_backend
+from tests.needs import unavailable
 
 __all__ = ["BACKENDS", "require_backend"]
 
@@ -213,7 +214,7 @@ def validate(schema: str, instance: Any) -> None:
     """Validate against a shared schema (e.g. "requests.json"); skip when absent."""
     validators = _validators()
     if isinstance(validators, str):
-        pytest.skip(validators)
+        unavailable(validators)
     errors = sorted(validators[schema].iter_errors(instance), key=str)
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
     _check_dates(instance)

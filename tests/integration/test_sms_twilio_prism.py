@@ -7,7 +7,6 @@ port for the session. Without npm the tests skip, except with CI=true, where the
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -26,6 +25,7 @@ from intake import db
 from intake.migrations import upgrade
 from intake.texts import OutboundTextRow, queue_text, send_due
 from tests.databases import BACKENDS, database_url
+from tests.needs import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM_DIR = ROOT / ".cache" / "prism"
@@ -42,23 +42,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + " and CI=true requires it")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def prism_url() -> Iterator[str]:
     if not (PRISM.exists() and SPEC.exists()):
         npm = shutil.which("npm")
         if npm is None:
-            _unavailable("npm is not installed, so Prism cannot be")
+            unavailable("npm is not installed, so Prism cannot be")
         done = subprocess.run([npm, "install", "--prefix", str(PRISM_DIR), "--no-audit",
                                "--no-fund", *PACKAGES], capture_output=True, text=True,
                               timeout=600)
         if done.returncode != 0 or not SPEC.exists():
-            _unavailable(f"npm install of {PACKAGES} failed: {done.stderr[-500:]}")
+            unavailable(f"npm install of {PACKAGES} failed: {done.stderr[-500:]}")
     port = free_port()
     proc = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -27,6 +27,7 @@ from open311_client._parsers import (
     parse_services,
     parse_token,
 )
+from tests.needs import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("INTAKE_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -51,7 +52,7 @@ def load(name: str) -> tuple[int, bytes]:
     """(status, body) of a recorded file; a leading "HTTP/1.1 403 ..." line sets the status."""
     path = RECORDED / name
     if not path.is_file():
-        pytest.skip(MISSING)
+        unavailable(MISSING)
     raw = path.read_bytes()
     if raw.startswith(b"HTTP/"):
         status_line, _, rest = raw.partition(b"\n")
@@ -208,7 +209,7 @@ EXPECTED: dict[str, Callable[[Any], None]] = {
 @pytest.mark.parametrize("name", recorded_files() or [None])
 def test_every_recorded_response_parses(name: str | None) -> None:
     if name is None:
-        pytest.skip(MISSING)
+        unavailable(MISSING)
     assert name in EXPECTED, f"new recorded file {name}: add what it must parse to"
     status, body = load(name)
     EXPECTED[name](decode_body(body))
@@ -220,7 +221,7 @@ def test_every_recorded_response_parses(name: str | None) -> None:
 @pytest.mark.shared_data
 def test_the_table_names_only_files_that_exist() -> None:
     if not RECORDED.is_dir():
-        pytest.skip(MISSING)
+        unavailable(MISSING)
     assert set(EXPECTED) == set(recorded_files())
 
 
