@@ -28,9 +28,11 @@ from intake.storage import Report
 from open311_client import Open311Client
 from tests.city_server import Answer, CityServer, StoringCity, city_server, trickle
 
-from .test_outbox_faults import add_reports, app, make_app, sessions_of
+from .outbox_support import (
+    add_reports,
+    sessions_of,
+)
 
-FIXTURES = (app, make_app)  # used by pytest by name
 POLICY = Policy()  # production timings; the clock is accelerated, not the policy
 
 

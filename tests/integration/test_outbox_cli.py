@@ -16,19 +16,16 @@ from intake.cli import main
 from intake.outbox import deliver_due
 from intake.storage import Report
 
-from .test_outbox_faults import (
+from .outbox_support import (
     POLICY,
     add_reports,
-    app,
     client,
     drain,
     filed_once,
-    make_app,
     sessions_of,
     wsgi,
 )
 
-FIXTURES = (app, make_app)  # used by pytest by name
 Run = Callable[..., Result]
 
 

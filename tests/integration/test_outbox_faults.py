@@ -9,153 +9,37 @@ Timeouts need a real socket: `serve` runs the app on loopback in a thread.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import make_server
+from sqlalchemy import select
 
 import intake.sandbox.models  # noqa: F401
-from conversation import Inbound, Said
 from intake import db
-from intake.app import create_app
-from intake.outbox import DUE, Policy, deliver_due, description_for
-from intake.sandbox import FAULT_HEADER, SandboxConfig, SandboxRequest
-from intake.settings import Settings
+from intake.outbox import deliver_due, description_for
+from intake.sandbox import FAULT_HEADER
 from intake.storage import Report
-from open311_client import Open311Client
-from tests.databases import BACKENDS, database_url
 from tests.needs import unavailable
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "open311"
-IN_PROCESS = "http://sandbox.internal/open311/v2/"
-POLICY = Policy()  # production timings: waiting is skipped, not shortened
-_REF = re.compile(r"\bref (\d{7})\b")
-
-
-MakeApp = Callable[..., Flask]
-
-
-@pytest.fixture(params=BACKENDS)
-def make_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeApp]:
-    """Builds the app (one per test) on an empty database of the backend; sandbox options."""
-    made: list[Flask] = []
-    with database_url(request.param, tmp_path) as url:
-        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
-                                      "TWILIO_AUTH_TOKEN": "t"})
-
-        def make(**sandbox: Any) -> Flask:
-            # token_delay 0: a token-only request is listed (has an id) once it is stored
-            options: dict[str, Any] = {"allow_fault_header": True, "token_delay_seconds": 0,
-                                       "seed": 311, **sandbox}
-            made.append(create_app(settings, sandbox=SandboxConfig(**options)))
-            return made[-1]
-
-        yield make
-        for application in made:
-            db.sessions(application).kw["bind"].dispose()
-
-
-@pytest.fixture
-def app(make_app: MakeApp) -> Flask:
-    return make_app()
-
-
-def sessions_of(app: Flask) -> sessionmaker[Session]:
-    return db.sessions(app)
-
-
-def add_reports(app: Flask, n: int, *, first: int = 2_000_000) -> list[str]:
-    """Confirmed reports as the intake stores them (pending, before any network call)."""
-    refs = [str(first + i) for i in range(n)]
-    with sessions_of(app).begin() as session:
-        for i, ref in enumerate(refs):
-            session.add(Report(reference=ref, channel="sms" if i % 2 else "voice",
-                               service_code="POTHOLE", lat=40.0 + i / 1e4, lon=-75.0,
-                               address=f"{100 + i} Main St", description=f"hole number {i}",
-                               attributes={}, status="pending"))
-    return refs
-
-
-def confirm_by_text(app: Flask, prefix: str) -> str:
-    """A report confirmed through a whole text conversation; returns its reference."""
-    intake = app.extensions["intake"]
-    phone = "+15555550177"
-    for n, body in enumerate(["pothole", "123 main st", "skip", "yes"]):
-        intake.handle(Inbound("sms", f"{phone}|+15555550311", f"{prefix}{n}", Said(body),
-                              phone=phone, city_number="+15555550311", text=body))
-    with sessions_of(app)() as session:
-        return str(session.scalars(select(Report.reference).order_by(Report.id.desc())).first())
-
-
-def client(http: httpx.Client, url: str = IN_PROCESS, **options: object) -> Open311Client:
-    return Open311Client(http, url, **options)  # type: ignore[arg-type]
-
-
-def wsgi(app: Flask, fault: str | None = None) -> httpx.Client:
-    headers = {FAULT_HEADER: fault} if fault else {}
-    return httpx.Client(transport=httpx.WSGITransport(app=app), headers=headers)
-
-
-@contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """The app on a loopback port (a real socket, so a client can time out); its sandbox URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/open311/v2/"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-
-
-def drain(app: Flask, open311: Open311Client, *, passes: int = 300) -> None:
-    """Run delivery passes until nothing is waiting, skipping the waits in between."""
-    sessions = sessions_of(app)
-    for _ in range(passes):
-        with sessions() as session:
-            due = session.scalar(select(func.min(Report.next_attempt_at))
-                                 .where(Report.status.in_(DUE)))
-        if due is None:
-            return
-        deliver_due(sessions, open311, now=max(due, db.utcnow()), policy=POLICY)
-    raise AssertionError(f"reports still waiting after {passes} passes: {statuses(app)}")
-
-
-def statuses(app: Flask) -> Counter[str]:
-    with sessions_of(app)() as session:
-        return Counter(session.scalars(select(Report.status)).all())
-
-
-def filed_counts(app: Flask) -> Counter[str]:
-    """How many times the sandbox stored each reference."""
-    with sessions_of(app)() as session:
-        descriptions = session.scalars(select(SandboxRequest.description)).all()
-    return Counter(m.group(1) for d in descriptions if d for m in [_REF.search(d)] if m)
-
-
-def filed_once(app: Flask, refs: list[str]) -> None:
-    """Every report delivered, stored by the city exactly once, under the id it holds."""
-    assert filed_counts(app) == Counter({ref: 1 for ref in refs})  # none lost, none twice
-    with sessions_of(app)() as session:
-        reports = {r.reference: r for r in session.scalars(select(Report))}
-        stored = {m.group(1): s.service_request_id for s in session.scalars(select(SandboxRequest))
-                  for m in [_REF.search(s.description or "")] if m}
-    assert {ref: reports[ref].status for ref in refs} == {ref: "delivered" for ref in refs}
-    assert {ref: reports[ref].service_request_id for ref in refs} == {ref: stored[ref]
-                                                                        for ref in refs}
-
+from .outbox_support import (
+    DATA,
+    POLICY,
+    MakeApp,
+    add_reports,
+    client,
+    confirm_by_text,
+    drain,
+    filed_counts,
+    filed_once,
+    serve,
+    sessions_of,
+    statuses,
+    wsgi,
+)
 
 # -- every fault mode, with a share of calls failing after (or before) the request is stored --
 

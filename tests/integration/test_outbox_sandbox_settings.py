@@ -18,7 +18,11 @@ from intake.outbox import OutboxWorker
 from intake.settings import Settings
 from tests.databases import BACKENDS, database_url
 
-from .test_outbox_faults import add_reports, drain, filed_once
+from .outbox_support import (
+    add_reports,
+    drain,
+    filed_once,
+)
 
 MakeApp = Callable[..., Flask]
 SERVICES = "http://sandbox.internal/open311/v2/services.json"

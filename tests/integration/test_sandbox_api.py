@@ -10,22 +10,17 @@ import pytest
 
 from intake.sandbox import DEMO_SERVICES, Attribute, AttributeValue, Service
 
-from .test_sandbox_support import (
+from .sandbox_support import (
     W3C,
     MakeSandbox,
     Sandbox,
-    backend,
-    engine,
     error_items,
-    make,
     parse,
-    sandbox,
     stringify,
     validate,
     xml_root,
 )
 
-FIXTURES = (backend, engine, make, sandbox)  # used by pytest by name
 FORMATS = ["json", "xml"]
 FORM = "application/x-www-form-urlencoded"
 

@@ -13,18 +13,13 @@ from sqlalchemy import func, select
 from intake import db
 from intake.sandbox import FAULT_HEADER, Faults, SandboxConfig, SandboxRequest, parse_faults
 
-from .test_sandbox_support import (
+from .sandbox_support import (
     MakeSandbox,
     Sandbox,
-    backend,
-    engine,
     error_items,
-    make,
     parse,
-    sandbox,
 )
 
-FIXTURES = (backend, engine, make, sandbox)  # used by pytest by name
 FORMATS = ["json", "xml"]
 POTHOLE = {"service_code": "POTHOLE", "lat": "40", "long": "-75"}
 

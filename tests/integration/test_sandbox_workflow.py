@@ -18,21 +18,16 @@ from intake.sandbox import (
     advance,
 )
 
-from .test_sandbox_support import (
+from .sandbox_support import (
     START,
     MakeSandbox,
     Sandbox,
-    backend,
-    engine,
     error_items,
-    make,
     parse,
-    sandbox,
     validate,
     xml_root,
 )
 
-FIXTURES = (backend, engine, make, sandbox)  # used by pytest by name
 FORMATS = ["json", "xml"]
 STEP = 60.0
 

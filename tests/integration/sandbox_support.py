@@ -1,7 +1,7 @@
 """Shared helpers for the sandbox tests: a small app on SQLite or PostgreSQL, a fake clock,
 recorded sleeps, XML <-> JSON comparison and the Open311 JSON Schemas from the shared data.
 
-No tests live here; the `test_` prefix only keeps the file among the sandbox's own paths.
+No tests live here; the fixtures built on these helpers are in conftest.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from defusedxml import ElementTree as SafeET
 from flask import Flask
 from flask.testing import FlaskClient
@@ -96,7 +95,7 @@ def database(backend: str, tmp_path: Path) -> Iterator[Any]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def make_app(engine: Any, config: SandboxConfig) -> Flask:
+def sandbox_app(engine: Any, config: SandboxConfig) -> Flask:
     """The small app the tests run: db + the sandbox blueprint at /open311/v2."""
     app = Flask(__name__)
     app.config["TESTING"] = True
@@ -232,37 +231,4 @@ def _check_dates(value: Any, key: str = "") -> None:
         assert W3C.match(value), f"{key}={value!r} is not W3C with a timezone"
 
 
-# -- fixtures (imported by the sandbox test modules) -----------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def engine(backend: str, tmp_path: Path) -> Iterator[Any]:
-    with database(backend, tmp_path) as eng:
-        yield eng
-
-
 MakeSandbox = Callable[..., Sandbox]
-
-
-@pytest.fixture
-def make(engine: Any) -> MakeSandbox:
-    """Factory: make(**SandboxConfig fields) -> Sandbox on the test's database."""
-
-    def factory(**overrides: Any) -> Sandbox:
-        clock = overrides.pop("clock", None) or FakeClock()
-        sleeps = Sleeps()
-        config = SandboxConfig(clock=clock, sleep=overrides.pop("sleep", sleeps), **overrides)
-        app = make_app(engine, config)
-        return Sandbox(app, app.test_client(), clock, sleeps, config)
-
-    return factory
-
-
-@pytest.fixture
-def sandbox(make: MakeSandbox) -> Sandbox:
-    return make()
