@@ -2,8 +2,9 @@
 
 A fixture is JSON: `steps`, each a recorded Twilio webhook (`path`, `form`) with `expect`ed
 answers, and `filed`: the request that must then appear in the Open311 server exactly once
-(or null: nothing may be filed). Call and message SIDs and the caller's number are replaced
-by fresh ones on every run, so a fixture can be replayed against the same server again.
+(or null: nothing may be filed), with its service, address, words and attribute answers.
+Call and message SIDs and the caller's number are replaced by fresh ones on every run, so a
+fixture can be replayed against the same server again.
 """
 
 from __future__ import annotations
@@ -162,7 +163,10 @@ def check_filed(
     deadline = time.monotonic() + wait
     matches: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        response = sender.http.get(url, params={"service_code": filed["service_code"]})
+        params = {"service_code": filed["service_code"]}
+        if "attributes" in filed:  # the extension that lists a request's attribute answers
+            params["extensions"] = "true"
+        response = sender.http.get(url, params=params)
         if response.status_code == 200:
             matches = [r for r in response.json()
                        if f"ref {result.reference}" in (r.get("description") or "")]
@@ -180,6 +184,10 @@ def check_filed(
     for want in filed.get("description_contains", []):
         if want.lower() not in (matches[0].get("description") or "").lower():
             result.failures.append(f"description lacks {want!r}")
+    if "attributes" in filed:
+        got = {a.get("code"): a.get("value") for a in matches[0].get("attributes") or []}
+        if got != filed["attributes"]:
+            result.failures.append(f"filed with attributes {got}, expected {filed['attributes']}")
 
 
 def run(

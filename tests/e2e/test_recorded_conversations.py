@@ -1,7 +1,8 @@
 """Every recorded conversation in fixtures/, replayed over HTTP with signatures, on both databases.
 
 Each ends by looking the request up in the Open311 sandbox (`GET /open311/v2/requests.json`):
-filed exactly once where the fixture says so, nothing filed where it says null.
+filed exactly once where the fixture says so (service, place, words, attribute answers),
+nothing filed where it says null.
 """
 
 from __future__ import annotations
@@ -37,3 +38,15 @@ def test_replaying_twice_files_twice_not_zero_times(server: Server, http: httpx.
     second = replay(fixture, server.sender(http))
     assert first.ok and second.ok, first.failures + second.failures
     assert first.reference != second.reference
+
+
+def test_an_attribute_answer_that_did_not_reach_the_city_fails_the_replay(
+    server: Server, http: httpx.Client
+) -> None:
+    """The replay reads the request back with its attribute answers and compares them."""
+    fixture = load_fixture(ROOT / "fixtures" / "voice_graffiti_speech.json")
+    assert fixture["filed"]["attributes"] == {"OFFENSIVE": "NO"}
+    fixture["filed"]["attributes"] = {"OFFENSIVE": "YES"}
+    result = replay(fixture, server.sender(http), wait=20)
+    assert result.failures == [
+        "filed with attributes {'OFFENSIVE': 'NO'}, expected {'OFFENSIVE': 'YES'}"]
