@@ -1,5 +1,8 @@
 """The Flask app factory: settings, database, geocoder, Open311 client, both channels, sandbox.
 
+The sandbox (an open, writable GeoReport server) is mounted only without a city server
+(`Settings.sandbox_on`): beside a real endpoint `/open311/v2/` is a 404.
+
 Nothing connects at import time. `create_app` migrates the database, loads the street index
 and wires the pieces; the outbox worker is created here but started by `intake serve` (tests
 drive it directly).
@@ -30,7 +33,7 @@ from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
 from .messaging import wire_texts
 from .metrics import conversation_ended, init_metrics
-from .migrations import schema_head, schema_revision, upgrade
+from .migrations import ensure_sandbox_tables, schema_head, schema_revision, upgrade
 from .outbox import ATTENTION, DUE, OutboxWorker, Policy
 from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
@@ -99,13 +102,17 @@ def create_app(
                  settings.sms_rate_window)
     app.register_blueprint(voice, url_prefix="/voice")
     app.register_blueprint(texts, url_prefix="/sms")
-    sandbox_cfg = sandbox or SandboxConfig(
-        api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
-        step_seconds=settings.sandbox_step_seconds,
-        public_url=settings.public_base_url + SANDBOX_PREFIX if settings.public_base_url else None,
-        allow_fault_header=settings.sandbox_fault_header,
-    ).with_faults(settings.sandbox_faults)
-    app.register_blueprint(create_blueprint(sandbox_cfg), url_prefix=SANDBOX_PREFIX)
+    if sandbox is not None or settings.sandbox_on:
+        ensure_sandbox_tables(engine)
+        sandbox_cfg = sandbox or SandboxConfig(
+            api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
+            step_seconds=settings.sandbox_step_seconds,
+            public_url=(settings.public_base_url + SANDBOX_PREFIX
+                        if settings.public_base_url else None),
+            allow_fault_header=settings.sandbox_fault_header,
+        ).with_faults(settings.sandbox_faults)
+        app.register_blueprint(create_blueprint(sandbox_cfg), url_prefix=SANDBOX_PREFIX)
+    app.config["SANDBOX"] = sandbox is not None or settings.sandbox_on
 
     @app.get("/healthz")
     def healthz() -> Response:

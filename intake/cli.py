@@ -66,7 +66,8 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
 
         click.echo(f"open311-intake: {workers} gunicorn workers on http://{host}:{port} "
                    f"(database {_safe_url(settings.database_url)}); reports are delivered "
-                   "by `intake worker`, statuses polled by `intake poll --loop`.")
+                   "by `intake worker`, statuses polled by `intake poll --loop`.\n"
+                   f"Open311 server: {_open311_line(settings, f'http://{host}:{port}')}")
         with friendly_errors():
             serve_production(settings, host, port, workers, max(threads, 1))
         return
@@ -84,7 +85,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     click.echo(f"""
 open311-intake is running at {base}
   Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)
-  Open311 server:    {settings.open311_endpoint or base + '/open311/v2/  (built-in sandbox)'}
+  Open311 server:    {_open311_line(settings, base)}
   Database:          {_safe_url(settings.database_url)}
   Streets:           {settings.streets_path}
   Outbound texts:    {_texts_mode(settings)}; quiet hours {settings.quiet_hours}""")
@@ -117,6 +118,17 @@ def _settings() -> Settings:
         raise click.ClickException(str(exc)) from exc
     setup_logging(settings.log_format, settings.log_level)
     return settings
+
+
+def _open311_line(settings: Settings, base: str) -> str:
+    """Where reports go, and whether this process also answers as the built-in sandbox."""
+    city = settings.open311_endpoint or settings.open311_discovery
+    mounted = f"built-in sandbox mounted at {base}/open311/v2/"
+    if city is None:
+        return f"{base}/open311/v2/  ({mounted}; set OPEN311_ENDPOINT for a city's server)"
+    if settings.sandbox_on:
+        return f"{city}  (and the {mounted}, because SANDBOX=on)"
+    return f"{city}  (built-in sandbox not mounted: /open311/v2/ answers 404)"
 
 
 def _texts_mode(settings: Settings) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 
@@ -64,7 +65,9 @@ def wire_texts(app: Flask, settings: Settings, staff: StaffConfig,
     """Create the sender, poller and worker (not started) and keep them on the app."""
     sender, console = make_sender(settings)
     poller = Poller(db.sessions(app), client, staff, quiet_hours(settings, staff),
-                    batch_size=settings.poll_batch_size, from_number=settings.twilio_from_number)
+                    batch_size=settings.poll_batch_size, from_number=settings.twilio_from_number,
+                    reopen_check=timedelta(hours=settings.reopen_check_hours),
+                    reopen_days=settings.reopen_watch_days)
     messaging = Messaging(sender, poller, None, settings.public_base_url  # type: ignore[arg-type]
                           or "http://127.0.0.1:5000", console)
     messaging.worker = TextsWorker(

@@ -7,6 +7,8 @@ only repeats what the resident was told when filing: recorded, not texted. Each 
 the watch's version with a guarded UPDATE, so two pollers
 racing over the same answer record it, and text it, once. A report is tracked from delivery
 until the city closes it; the resident gets one text per change if they asked for updates.
+A closed request is looked at again now and then (`reopen_check`, for `reopen_days` after it
+closed): one the city reopens is tracked again and the resident told it was reopened.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import sms
@@ -30,6 +32,7 @@ from .worker import Periodic
 
 log = logging.getLogger(__name__)
 CLOSED = "closed"
+REOPENED = "reopened"  # the status word texted when a closed request is open again
 
 
 @dataclass
@@ -85,6 +88,8 @@ class Poller:
         *,
         batch_size: int = 50,
         from_number: str | None = None,
+        reopen_check: timedelta = timedelta(hours=1),
+        reopen_days: float = 30,
     ) -> None:
         self.sessions = sessions
         self.client = client
@@ -93,6 +98,8 @@ class Poller:
         self.quiet = quiet
         self.batch_size = batch_size
         self.from_number = from_number
+        self.reopen_check = reopen_check
+        self.reopen_window = timedelta(days=reopen_days)
 
     def poll_once(self, now: datetime | None = None) -> PollResult:
         """One pass over every tracked open request: ceil(tracked / batch_size) GETs."""
@@ -101,10 +108,18 @@ class Poller:
         with self.sessions.begin() as session:
             start_watching(session)
         with self.sessions() as session:
-            tracked = session.execute(
+            watched = session.execute(
                 select(StatusWatch.report_id, StatusWatch.service_request_id)
                 .where(StatusWatch.is_open.is_(True)).order_by(StatusWatch.report_id)
             ).all()
+            recheck = self._closed_due(session, moment)
+        if recheck:
+            with self.sessions.begin() as session:  # asked now: not again for reopen_check
+                session.execute(update(StatusWatch)
+                                .where(StatusWatch.report_id.in_([r for r, _ in recheck]))
+                                .values(checked_at=moment)
+                                .execution_options(synchronize_session=False))
+        tracked = [(r, i) for r, i in watched] + recheck
         result.tracked = len(tracked)
         for n in range(0, len(tracked), self.batch_size):
             batch = tracked[n : n + self.batch_size]
@@ -128,6 +143,22 @@ class Poller:
             log.info("status poll: %d tracked, %d changes, %d texts queued", result.tracked,
                      result.changes, result.texts)
         return result
+
+    def _closed_due(self, session: Session, now: datetime) -> list[tuple[int, str]]:
+        """Closed requests to ask about again: closed within the window, not asked lately."""
+        closed_at = (select(StatusChange.seen_at)
+                     .where(StatusChange.report_id == StatusWatch.report_id,
+                            StatusChange.version == StatusWatch.version)
+                     .scalar_subquery())
+        rows = session.execute(
+            select(StatusWatch.report_id, StatusWatch.service_request_id)
+            .where(StatusWatch.is_open.is_(False),
+                   closed_at >= now - self.reopen_window,
+                   or_(StatusWatch.checked_at.is_(None),
+                       StatusWatch.checked_at < now - self.reopen_check))
+            .order_by(StatusWatch.report_id)
+        ).all()
+        return [(report_id, request_id) for report_id, request_id in rows]
 
     def _apply(
         self, session: Session, report_id: int, record: ServiceRequest, now: datetime
@@ -165,8 +196,10 @@ class Poller:
             return True, False
         if watch.version == 0 and status == "open":
             return True, False  # the city acknowledging the report: the resident was just told
+        reopened = watch.status == CLOSED and status == "open"
         body = sms.status_text(self.wording, sms.RequestStatus(
-            reference=report.reference, status=status, note=note or "", lang=report.lang,
+            reference=report.reference, status=REOPENED if reopened else status,
+            note=note or "", lang=report.lang,
             category=category_name(self.staff, report.service_code, report.lang),
             address=report.address,
         ))
@@ -227,5 +260,5 @@ def poll_and_send(
     return result, send_due(sessions, sender, callback_base, now=now)
 
 
-__all__: Sequence[str] = ["CLOSED", "PollResult", "Poller", "TextsWorker", "city_note",
+__all__: Sequence[str] = ["CLOSED", "REOPENED", "PollResult", "Poller", "TextsWorker", "city_note",
                           "poll_and_send", "start_watching"]

@@ -69,6 +69,18 @@ class Settings:
     retention_days: int = 90  # `intake purge`: personal data of closed requests older than this
     outbox_lease: float = 120.0  # seconds a worker holds a claimed report
     outbox_settle: float = 30.0  # seconds before an unanswered POST is looked up
+    # SANDBOX: True/False when set; None = on exactly when no city server is configured
+    sandbox: bool | None = None
+    catalogue_sync_seconds: float = 3600.0  # how often the service list is read again
+    reopen_check_hours: float = 1.0  # how often a closed request is asked about again
+    reopen_watch_days: float = 30.0  # ... for this long after it closed
+
+    @property
+    def sandbox_on(self) -> bool:
+        """Whether the built-in sandbox is mounted: never by default beside a city's server."""
+        if self.sandbox is not None:
+            return self.sandbox
+        return self.open311_endpoint is None and self.open311_discovery is None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +143,12 @@ class Settings:
             retention_days=int(env.get("RETENTION_DAYS", "90")),
             outbox_lease=float(env.get("OUTBOX_LEASE_SECONDS", "120")),
             outbox_settle=float(env.get("OUTBOX_SETTLE_SECONDS", "30")),
+            sandbox=_sandbox(env),
+            catalogue_sync_seconds=_positive("CATALOGUE_SYNC_SECONDS",
+                                             env.get("CATALOGUE_SYNC_SECONDS", "3600")),
+            reopen_check_hours=_positive("REOPEN_CHECK_HOURS",
+                                         env.get("REOPEN_CHECK_HOURS", "1")),
+            reopen_watch_days=_positive("REOPEN_WATCH_DAYS", env.get("REOPEN_WATCH_DAYS", "30")),
         )
 
 
@@ -138,6 +156,20 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _sandbox(env: Mapping[str, str]) -> bool | None:
+    """SANDBOX=on|off, or unset (auto); off needs a city server to send reports to."""
+    value = (env.get("SANDBOX") or "").strip().lower()
+    if not value or value == "auto":
+        return None
+    if value not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise ValueError(f"SANDBOX must be on, off or auto, not {env.get('SANDBOX')!r}")
+    on = value in ("on", "1", "true", "yes")
+    if not on and not (env.get("OPEN311_ENDPOINT") or env.get("OPEN311_DISCOVERY")):
+        raise ValueError("SANDBOX=off needs OPEN311_ENDPOINT or OPEN311_DISCOVERY: reports "
+                         "would have no server to go to")
+    return on
 
 
 def _positive(name: str, value: str) -> float:

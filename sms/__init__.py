@@ -5,7 +5,7 @@ reports, delivery callbacks) and calls a `Sender` with the texts it has queued.
 """
 
 from .keywords import Keyword, classify
-from .segments import GSM7, UCS2, encoding, fit, gsm_safe, segments
+from .segments import GSM7, UCS2, budgeted, encoding, fit, gsm_safe, segments, transliterate
 from .sender import (
     UNSUBSCRIBED,
     ConsoleSender,
@@ -33,6 +33,7 @@ __all__ = [
     "Sender",
     "Sent",
     "TwilioSender",
+    "budgeted",
     "classify",
     "create_blueprint",
     "encoding",
@@ -43,4 +44,5 @@ __all__ = [
     "segments",
     "status_reply",
     "status_text",
+    "transliterate",
 ]

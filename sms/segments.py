@@ -1,15 +1,19 @@
 """SMS length the way carriers count it: GSM-7 (160, 153 per part) or UCS-2 (70, 67 per part).
 
 One character outside the GSM-7 alphabet turns the whole text into UCS-2, which more than
-halves what fits; `gsm_safe` swaps typographic characters for plain ones so English texts stay
-GSM-7, and `fit` shortens a text's tail until it fits in the allowed number of segments.
+halves what fits. `transliterate` writes what has a plain equivalent plainly (curly quotes,
+dashes, accents GSM-7 lacks; a check mark or an emoji is dropped) and leaves what has none
+(another script); `budgeted` sends the plain text when that makes it GSM-7, else the text as
+written in UCS-2, and `fit` shortens a text's tail until it fits in the allowed segments.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["GSM7", "UCS2", "encoding", "fit", "gsm_safe", "segments", "units"]
+__all__ = ["GSM7", "UCS2", "budgeted", "encoding", "fit", "gsm_safe", "segments",
+           "transliterate", "units"]
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
@@ -24,8 +28,12 @@ _PLAIN = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
     "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
-    "\u2022": "-", "\u00b7": "-",
+    "\u2022": "-", "\u00b7": "-", "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+    "\u2044": "/", "\u00d7": "x", "\u0131": "i", "\u0142": "l", "\u0141": "L",
+    "\u0111": "d", "\u0110": "D", "\u0153": "oe", "\u0152": "OE", "\u00fe": "th",
+    "\u00f0": "d", "\u00b0": " degrees", "\u2116": "No.",
 }
+_DROPPED = "\x00"  # stands for a symbol with no plain equivalent, until spacing is tidied
 _LIMITS = {GSM7: (160, 153), UCS2: (70, 67)}
 
 
@@ -74,17 +82,49 @@ def gsm_safe(text: str) -> str:
     >>> gsm_safe("It’s fixed — thanks…")
     "It's fixed - thanks..."
     """
-    out: list[str] = []
-    for char in text:
-        if char in _BASIC or char in _EXTENDED:
-            out.append(char)
-        elif char in _PLAIN:
-            out.append(_PLAIN[char])
-        else:
-            plain = "".join(c for c in unicodedata.normalize("NFKD", char)
-                            if not unicodedata.combining(c))
-            out.append(plain if plain and all(c in _BASIC for c in plain) else "?")
-    return "".join(out)
+    return "".join(c if c in _BASIC or c in _EXTENDED else "?" for c in transliterate(text))
+
+
+def _plain(char: str) -> str:
+    """One character as GSM-7 (or `_DROPPED`), or itself when it has no plain equivalent."""
+    if char in _BASIC or char in _EXTENDED:
+        return char
+    if char in _PLAIN:
+        return _PLAIN[char]
+    kind = unicodedata.category(char)
+    if kind.startswith("Z") or kind == "Cc":
+        return " "
+    # compatibility forms too: "™" -> "TM", "½" -> "1/2", full-width letters -> ASCII
+    decomposed = "".join(_PLAIN.get(c, c) for c in unicodedata.normalize("NFKD", char)
+                         if not unicodedata.combining(c))
+    if decomposed and all(c in _BASIC or c in _EXTENDED for c in decomposed):
+        return decomposed
+    if kind.startswith("S") or kind in ("Cf", "Cs", "Co", "Mn", "Me"):
+        return _DROPPED  # check marks, arrows, emoji and their modifiers: no words lost
+    return char  # a letter of another script: only UCS-2 carries it
+
+
+def transliterate(text: str) -> str:
+    """The text with every character that has a plain GSM-7 equivalent written plainly.
+
+    >>> transliterate("Fixed ✓ — it’s done. Reparación")
+    "Fixed - it's done. Reparacion"
+    """
+    out = "".join(_plain(c) for c in text)
+    if _DROPPED not in out:
+        return out
+    out = re.sub(r"[ ]*\x00+", "\x01", out)  # a dropped symbol takes the space before it
+    out = re.sub(r"^\x01[ ]*", "", out)  # or, first in the text, the space after it
+    return out.replace("\x01", "")
+
+
+def budgeted(head: str, tail: str = "", max_segments: int = 2) -> str:
+    """`head` + `tail` in at most `max_segments`: plain GSM-7 when transliteration gets it
+    there (the most words fit), else as written in UCS-2; `tail` shortened if need be."""
+    plain_head, plain_tail = transliterate(head), transliterate(tail)
+    if encoding(plain_head + plain_tail) == GSM7:
+        return fit(plain_head, plain_tail, max_segments)
+    return fit(head, tail, max_segments)
 
 
 def fit(head: str, tail: str = "", max_segments: int = 2, ellipsis: str = "...") -> str:

@@ -1,8 +1,10 @@
 """The words of outbound and keyword texts, in the resident's language, within two segments.
 
 The app hands over plain `RequestStatus` values; wording comes from the staff prompts (keys
-`status_update`, `status_reply`, `my_requests`, ... under the SMS channel). English texts are
-kept GSM-7 (`gsm_safe`); the city's note is what gets shortened when a text is too long.
+`status_update`, `status_reply`, `my_requests`, ... under the SMS channel). A text is sent in
+GSM-7 when transliteration gets it there ("✓" dropped, curly quotes straight, accents GSM-7
+lacks removed), else as written in UCS-2 (`budgeted`); either way within two segments, the
+city's note being what gets shortened.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 from conversation import Say, Wording
 
-from .segments import fit, gsm_safe
+from .segments import budgeted
 
 __all__ = ["MAX_SEGMENTS", "RequestStatus", "help_text", "requests_text", "status_text", "word"]
 
@@ -37,8 +39,8 @@ def word(wording: Wording, lang: str, key: str, **params: str) -> str:
 
 
 def _clean(text: str, lang: str) -> str:
-    text = " ".join(text.split())
-    return gsm_safe(text) if lang == "en" else text
+    """Whitespace made single spaces; the characters are left to `budgeted`."""
+    return " ".join(text.split())
 
 
 def _status_word(wording: Wording, lang: str, status: str) -> str:
@@ -61,7 +63,7 @@ def _compose(wording: Wording, lang: str, key: str, request: RequestStatus) -> s
         after = " " + after
     note = _clean(request.note, lang)
     if not note:
-        return fit(_clean(raw_before + raw_after, lang), max_segments=MAX_SEGMENTS)
+        return budgeted(_clean(raw_before + raw_after, lang), max_segments=MAX_SEGMENTS)
     if not note.endswith((".", "!", "?")):
         note += "."
     # the city's words, quoted as given and labelled in the resident's language
@@ -70,8 +72,8 @@ def _compose(wording: Wording, lang: str, key: str, request: RequestStatus) -> s
     before += _clean(label_before, lang) + (" " if label_before.endswith(" ") else "")
     after = _clean(label_after, lang) + after
     if after.strip():  # the template goes on after the note: keep that part whole
-        return fit(before, note + after, max_segments=MAX_SEGMENTS).strip()
-    return fit(before, note, max_segments=MAX_SEGMENTS).strip()
+        return budgeted(before, note + after, max_segments=MAX_SEGMENTS).strip()
+    return budgeted(before, note, max_segments=MAX_SEGMENTS).strip()
 
 
 def status_text(wording: Wording, request: RequestStatus) -> str:
@@ -87,7 +89,8 @@ def status_reply(wording: Wording, request: RequestStatus) -> str:
 def requests_text(wording: Wording, lang: str, requests: Sequence[RequestStatus]) -> str:
     """The answer to 'MY REQUESTS': the open ones, newest first, as many as fit."""
     if not requests:
-        return _clean(word(wording, lang, "my_requests.none"), lang)
+        return budgeted(_clean(word(wording, lang, "my_requests.none"), lang),
+                        max_segments=MAX_SEGMENTS)
     head = _clean(word(wording, lang, "my_requests", count=str(len(requests))), lang) + " "
     items = []
     for r in requests:
@@ -95,9 +98,9 @@ def requests_text(wording: Wording, lang: str, requests: Sequence[RequestStatus]
                     status=_status_word(wording, lang, r.status), category=r.category,
                     address=r.address)
         items.append(_clean(item, lang))
-    return fit(head, "; ".join(items), max_segments=MAX_SEGMENTS).strip()
+    return budgeted(head, "; ".join(items), max_segments=MAX_SEGMENTS).strip()
 
 
 def help_text(wording: Wording, lang: str) -> str:
     """The city's help text (answer to HELP outside a conversation)."""
-    return fit(_clean(word(wording, lang, "sms_help"), lang), max_segments=MAX_SEGMENTS)
+    return budgeted(_clean(word(wording, lang, "sms_help"), lang), max_segments=MAX_SEGMENTS)

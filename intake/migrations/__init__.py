@@ -39,6 +39,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.commit()
 
 
+def ensure_sandbox_tables(engine: Engine) -> None:
+    """The built-in sandbox's tables, made where it is mounted (not by the migrations)."""
+    from intake.db import Base
+    from intake.sandbox.models import SANDBOX_TABLES
+
+    if engine.dialect.name != "postgresql":
+        Base.metadata.create_all(engine, tables=list(SANDBOX_TABLES), checkfirst=True)
+        return
+    with engine.connect() as conn:  # app processes starting together: one creates them
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            Base.metadata.create_all(engine, tables=list(SANDBOX_TABLES), checkfirst=True)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
+
+
 def schema_head() -> str | None:
     """The revision this code's migrations end at."""
     cfg = Config()

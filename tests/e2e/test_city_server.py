@@ -86,3 +86,39 @@ def test_an_unusable_discovery_document_is_one_clear_line(tmp_path: Path) -> Non
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "OPEN311_DISCOVERY http://127.0.0.1:9/discovery.json" in done.stderr
+
+
+def test_with_a_city_endpoint_there_is_no_open_sandbox(city: Server, tmp_path: Path) -> None:
+    """Production beside a city's server exposes no writable /open311/v2/, nor its tables."""
+    proc, intake = intake_server(tmp_path, OPEN311_ENDPOINT=city.url + "/open311/v2/",
+                                 OPEN311_API_KEY=KEY)
+    try:
+        for path in ("services.json", "requests.json", "discovery.json"):
+            assert httpx.get(f"{intake.url}/open311/v2/{path}").status_code == 404
+        posted = httpx.post(f"{intake.url}/open311/v2/requests.json",
+                            data={"service_code": "POTHOLE", "lat": "41.88", "long": "-87.63"})
+        assert posted.status_code == 404
+        assert "built-in sandbox not mounted: /open311/v2/ answers 404" in intake.log.read_text()
+        with sqlite3.connect(tmp_path / "intake.sqlite3") as conn:
+            tables = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "reports" in tables and not {t for t in tables if t.startswith("sandbox_")}
+    finally:
+        proc.terminate()  # type: ignore[attr-defined]
+        proc.wait(timeout=20)  # type: ignore[attr-defined]
+
+
+def test_sandbox_on_mounts_it_beside_a_city_endpoint(city: Server, tmp_path: Path) -> None:
+    proc, intake = intake_server(tmp_path, OPEN311_ENDPOINT=city.url + "/open311/v2/",
+                                 OPEN311_API_KEY=KEY, SANDBOX="on")
+    try:
+        assert httpx.get(f"{intake.url}/open311/v2/services.json").status_code == 200
+        assert "because SANDBOX=on" in intake.log.read_text()
+    finally:
+        proc.terminate()  # type: ignore[attr-defined]
+        proc.wait(timeout=20)  # type: ignore[attr-defined]
+
+
+def test_without_an_endpoint_the_sandbox_answers_and_says_so(city: Server) -> None:
+    assert httpx.get(f"{city.url}/open311/v2/services.json").status_code == 200
+    assert "built-in sandbox mounted at" in city.log.read_text()

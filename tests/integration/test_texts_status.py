@@ -247,3 +247,65 @@ def test_quiet_hours_parse_and_cross_midnight() -> None:
     assert not QuietHours.parse("off", "UTC").quiet(datetime(2026, 1, 1, 3, tzinfo=UTC))
     with pytest.raises(ValueError, match="QUIET_HOURS"):
         QuietHours.parse("late", "UTC")
+
+
+def city_changes(world: World, reference: str, status: str, note: str) -> None:
+    """The city's staff change a request on their server (here: the sandbox's tables)."""
+    from sqlalchemy import update
+
+    from intake.sandbox import SandboxRequest
+
+    with db.sessions(world.app).begin() as session:
+        request_id = session.scalar(select(Report.service_request_id)
+                                    .where(Report.reference == reference))
+        session.execute(update(SandboxRequest)
+                        .where(SandboxRequest.service_request_id == request_id)
+                        .values(status=status, status_notes=note,
+                                updated_datetime=world.clock.now))
+
+
+def test_a_closed_request_that_reopens_is_tracked_and_texted_again(world: World) -> None:
+    reference = world.file_pothole()
+    for _ in range(3):  # acknowledged, in progress, closed
+        world.clock.now += timedelta(seconds=61)
+        world.poll()
+    assert "is now closed" in world.send()[-1]
+    city_changes(world, reference, "open", "Reopened: the patch sank again.")
+    world.clock.now += timedelta(minutes=5)
+    assert world.poll() == 0  # closed requests are asked about hourly, not every minute
+    world.clock.now += timedelta(hours=1)
+    assert world.poll() == 1
+    (text,) = world.send()
+    assert text.startswith(f"Demo City 311: your pothole report at 123 Main St (ref {reference})"
+                           " is now reopened. City note: \"Reopened: the patch sank again.\"")
+    assert "123 Main St): open. City note" in world.text(f"STATUS {reference}")
+    city_changes(world, reference, "closed", "Patched for good.")
+    world.clock.now += timedelta(seconds=61)
+    assert world.poll() == 1  # tracked again at the usual pace
+    assert "is now closed. City note: \"Patched for good.\"" in world.send()[-1]
+    city_changes(world, reference, "open", "Reopened much later.")
+    world.clock.now += timedelta(days=31)
+    assert world.poll() == 0 and world.send() == []  # closed a month ago: no longer asked
+
+
+def test_a_citys_check_mark_and_curly_quotes_reach_the_resident_plainly(world: World) -> None:
+    reference = world.file_pothole()
+    world.poll()
+    city_changes(world, reference, "closed", "Filled ✓ — “thanks for reporting”")
+    world.clock.now += timedelta(seconds=1)
+    assert world.poll() == 1
+    (text,) = world.send()
+    assert text.endswith('City note: "Filled - "thanks for reporting"."')
+    assert sms.encoding(text) == sms.GSM7 and sms.segments(text) == 1
+
+
+def test_a_note_in_another_script_is_sent_as_written_within_two_segments(world: World
+                                                                        ) -> None:
+    reference = world.file_pothole()
+    world.poll()
+    city_changes(world, reference, "closed", "Яму заделали, спасибо. " * 8)
+    world.clock.now += timedelta(seconds=1)
+    assert world.poll() == 1
+    (text,) = world.send()
+    assert f"(ref {reference}) is now closed. City note: \"Яму заделали" in text
+    assert sms.encoding(text) == sms.UCS2 and sms.segments(text) == 2 and text.endswith("...")

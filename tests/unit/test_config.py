@@ -83,6 +83,31 @@ def test_settings_defaults_work_without_any_environment(tmp_path: Path) -> None:
         {"INTAKE_VAR_DIR": str(tmp_path)}).twilio_auth_token
 
 
+@pytest.mark.parametrize(("env", "on"), [
+    ({}, True),  # make run: nothing set, the sandbox is the city
+    ({"OPEN311_ENDPOINT": "https://city.example/open311/v2/"}, False),
+    ({"OPEN311_DISCOVERY": "https://city.example/discovery.json"}, False),
+    ({"OPEN311_ENDPOINT": "https://city.example/open311/v2/", "SANDBOX": "on"}, True),
+    ({"OPEN311_ENDPOINT": "https://city.example/open311/v2/", "SANDBOX": "auto"}, False),
+    ({"SANDBOX": "on"}, True),
+])
+def test_the_sandbox_is_mounted_only_without_a_city_server(
+    tmp_path: Path, env: dict[str, str], on: bool
+) -> None:
+    assert Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), **env}).sandbox_on is on
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"SANDBOX": "maybe"}, "SANDBOX must be on, off or auto"),
+    ({"SANDBOX": "off"}, "SANDBOX=off needs OPEN311_ENDPOINT"),
+    ({"CATALOGUE_SYNC_SECONDS": "0"}, "CATALOGUE_SYNC_SECONDS must be a positive number"),
+])
+def test_sandbox_and_sync_settings_are_checked(tmp_path: Path, env: dict[str, str],
+                                               says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), **env})
+
+
 @pytest.mark.parametrize(("number", "masked"), [("+16175550123", "+1******0123"),
                                                 (None, "-"), ("whatsapp:+16175550123",
                                                               "+1******0123")])

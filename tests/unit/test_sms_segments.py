@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from intake.config import load_config
-from sms import RequestStatus, classify, encoding, fit, gsm_safe, segments, status_text
+from sms import (
+    RequestStatus,
+    budgeted,
+    classify,
+    encoding,
+    fit,
+    gsm_safe,
+    segments,
+    status_text,
+    transliterate,
+)
 
 
 @pytest.mark.parametrize(("text", "parts", "enc"), [
@@ -65,3 +75,40 @@ def test_status_text_fits_two_segments_with_reference_and_note(lang: str) -> Non
     assert "7654321" in text and "crew filled" in text and segments(text) <= 2
     if lang == "en":
         assert encoding(text) == "GSM-7"
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    ("Fixed ✓", "Fixed"),  # a check mark says nothing words do not
+    ("✓ Done.", "Done."),
+    ("Done ✓.", "Done."),
+    ("Patched 👍🏽 thanks", "Patched thanks"),
+    ("“Done” — it’s fixed…", '"Done" - it\'s fixed...'),
+    ("Reparación terminada, señora", "Reparacion terminada, señora"),  # ñ is GSM-7
+    ("Kraków, Łódź «centre»", 'Krakow, Lodz "centre"'),
+    ("½ block, 10 × 20 ft™", "1/2 block, 10 x 20 ftTM"),
+    ("Привет", "Привет"),  # no plain equivalent: left for UCS-2
+])
+def test_transliteration_writes_plainly_what_has_a_plain_equivalent(written: str,
+                                                                    plain: str) -> None:
+    assert transliterate(written) == plain
+
+
+def test_plain_gsm7_when_transliteration_gets_there_else_ucs2_within_two_segments() -> None:
+    head = "Demo City 311: report 1234567 is now closed. City note: "
+    assert budgeted(head, "Fixed ✓ “today”.") == head + 'Fixed "today".'
+    long_note = "Crew resurfaced the lane ✓ and swept it. " * 6
+    text = budgeted(head, long_note)  # plain: 306 characters fit, not 134
+    assert encoding(text) == "GSM-7" and segments(text) == 2 and len(text) > 250
+    cyrillic = budgeted(head, "Яма заделана ✓")  # another script: sent as written
+    assert cyrillic == head + "Яма заделана ✓" and encoding(cyrillic) == "UCS-2"
+    cut = budgeted(head, "Яма заделана. " * 20)
+    assert encoding(cut) == "UCS-2" and segments(cut) == 2 and cut.startswith(head)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_status_text_with_a_check_mark_stays_one_plain_segment(lang: str) -> None:
+    wording = load_config().wording("sms")
+    text = status_text(wording, RequestStatus("7654321", "closed", "Reparación hecha ✓", lang,
+                                              "pothole", "12 Elm St"))
+    assert "Reparacion hecha." in text and "?" not in text
+    assert encoding(text) == "GSM-7" and segments(text) == 1
