@@ -17,7 +17,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -q
+	rm -rf var/coverage && mkdir -p var/coverage
+	COVERAGE_FILE=$(CURDIR)/var/coverage/data $(VENV)/bin/coverage run -m pytest -q
+	@COVERAGE_FILE=$(CURDIR)/var/coverage/data $(VENV)/bin/coverage combine -q
+	@echo "coverage (tests and the processes they start): \
+	$$(COVERAGE_FILE=$(CURDIR)/var/coverage/data $(VENV)/bin/coverage report --format=total)%"
 
 clean:
 	rm -rf $(VENV) var
