@@ -27,10 +27,13 @@ from .model import (
     Category,
     Channel,
     ContinueByText,
+    DuplicatesFound,
     End,
     Event,
     Expect,
     FileRequest,
+    FindDuplicates,
+    FollowRequest,
     HungUp,
     IllegalEvent,
     LocatePoint,
@@ -39,6 +42,7 @@ from .model import (
     Question,
     RequestCallback,
     RequestFiled,
+    RequestFollowed,
     ResolveAddress,
     Said,
     Say,
@@ -64,7 +68,8 @@ def start(event: Started) -> Result:
     languages = event.languages or ("en",)
     state = State(channel=event.channel, menu=event.menu, agent=event.agent,
                   max_tries=max(1, event.max_tries), languages=languages, lang=languages[0],
-                  other=event.other if _category(event.menu, event.other) else None)
+                  other=event.other if _category(event.menu, event.other) else None,
+                  check_duplicates=event.check_duplicates)
     text = event.text.strip()[:MAX_TEXT]
     detected = words.detect_language(text) if text else None
     if detected in languages:
@@ -158,6 +163,11 @@ def question(state: State) -> Ask:
         return Ask("after_transfer", "choice", attempt=attempt)
     if step_ is Step.OFFER_TEXTS:
         return Ask("offer_texts", "yesno", attempt=attempt)
+    if step_ is Step.OFFER_DUPLICATE:
+        prompt = {0: "duplicate_offer_today", 1: "duplicate_offer_yesterday"}.get(
+            state.duplicate_days, "duplicate_offer")
+        return Ask(prompt, "choice", {"request": state.duplicate,
+                                      "days": str(state.duplicate_days)}, attempt=attempt)
     if step_ is Step.CONFIRM_PLACE and state.candidates:
         prompt = {"last": "confirm_last_place", "photo": "confirm_photo_place"}.get(
             state.offered, "confirm_place")
@@ -305,6 +315,7 @@ _HELP = {
     Step.CONFIRM: "help.confirm", Step.CONFIRM_ADDRESS: "help.confirm",
     Step.CHANGE: "help.confirm", Step.AFTER_TRANSFER: "help.after_transfer",
     Step.OFFER_TEXTS: "help.offer_texts", Step.CONFIRM_PLACE: "help.confirm_place",
+    Step.OFFER_DUPLICATE: "help.duplicate_offer",
 }
 
 
@@ -336,6 +347,8 @@ def _dont_know(state: State) -> Result:
         return done, [Say("goodbye"), End("filed")]
     if s is Step.CONFIRM_PLACE:
         return _place_declined(state)
+    if s is Step.OFFER_DUPLICATE:
+        return _file(state)
     return _failed(state)
 
 
@@ -678,6 +691,10 @@ def _change(state: State, target: str) -> Result:
 
 def _file(state: State) -> Result:
     assert state.category is not None and (state.place is not None or state.review)
+    if (state.check_duplicates and not state.checked and not state.review and not state.callback
+            and state.place is not None):
+        checking = replace(state, step=Step.CHECKING, attempts=0, checked=True)
+        return checking, [FindDuplicates(state.category, state.place.lat, state.place.lon)]
     said = " / ".join(state.heard) if state.review else state.address_text or ""
     filing = replace(state, step=Step.FILING, attempts=0)
     return filing, [FileRequest(state.category, None if state.review else state.place, said,
@@ -809,12 +826,50 @@ def _place_declined(state: State) -> Result:
     return _advance(back, Step.ADDRESS)
 
 
+# ---- already reported: follow an open request nearby instead of filing a second one ------
+
+
+def _on_duplicates(state: State, event: DuplicatesFound) -> Result:
+    """Nothing like it (or the city did not answer): file. Otherwise offer the nearest."""
+    if not event.found:
+        return _file(state)
+    nearest = event.found[0]
+    offer = replace(state, step=Step.OFFER_DUPLICATE, attempts=0,
+                    duplicate=nearest.request_id[:64], duplicate_days=max(0, nearest.days))
+    return offer, [question(offer)]
+
+
+def _on_offer_duplicate(state: State, event: Said) -> Result:
+    """1 follows the existing request; 2 files a new report; unclear answers never block."""
+    text = event.text.strip()
+    choice = {"1": "follow", "2": "file"}.get(text)
+    if choice is None and event.via != "dtmf":
+        choice = words.duplicate_choice(text)
+    if choice == "follow":
+        following = replace(state, step=Step.FOLLOWING, attempts=0)
+        return following, [FollowRequest(state.duplicate, state.category or "", state.place,
+                                         state.lang)]
+    if choice == "file":
+        return _file(state)
+    if state.attempts + 1 >= state.max_tries:
+        return _file(state)  # never block a report on this question
+    return _failed(state)
+
+
+def _on_followed(state: State, event: RequestFollowed) -> Result:
+    done = replace(state, step=Step.DONE, ended="followed", reference=event.reference,
+                   wants_texts=True)
+    return done, [Say("following", {"request": state.duplicate,
+                                     "reference": event.reference}), End("followed")]
+
+
 ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,
           Step.LANDMARK, Step.HOUSE_NUMBER, Step.ADDRESS_FALLBACK, Step.CONFIRM_ADDRESS,
           Step.CHOOSE_ADDRESS, Step.DESCRIPTION, Step.CONFIRM, Step.CHANGE,
-          Step.AFTER_TRANSFER, Step.OFFER_TEXTS, Step.CONFIRM_PLACE)
+          Step.AFTER_TRANSFER, Step.OFFER_TEXTS, Step.CONFIRM_PLACE, Step.OFFER_DUPLICATE)
 # where a shared point is taken as the location (a call cannot share one)
-TAKES_POINTS = tuple(s for s in ASKING if s not in (Step.AFTER_TRANSFER, Step.OFFER_TEXTS))
+TAKES_POINTS = tuple(s for s in ASKING if s not in (Step.AFTER_TRANSFER, Step.OFFER_TEXTS,
+                                                    Step.OFFER_DUPLICATE))
 
 TABLE: dict[tuple[Step, type], Handler] = {
     (Step.LANGUAGE, Said): _on_category,
@@ -837,5 +892,8 @@ TABLE: dict[tuple[Step, type], Handler] = {
     (Step.AFTER_TRANSFER, Said): _on_after_transfer,
     (Step.LOCATING, AddressResolved): _on_located,
     (Step.CONFIRM_PLACE, Said): _on_confirm_place,
+    (Step.CHECKING, DuplicatesFound): _on_duplicates,
+    (Step.OFFER_DUPLICATE, Said): _on_offer_duplicate,
+    (Step.FOLLOWING, RequestFollowed): _on_followed,
     **{(s, Silence): _on_silence for s in ASKING},
 }

@@ -34,6 +34,9 @@ class Step(StrEnum):
     AFTER_TRANSFER = "after_transfer"
     FILING = "filing"
     OFFER_TEXTS = "offer_texts"
+    CHECKING = "checking"  # looking for open requests like this one nearby
+    OFFER_DUPLICATE = "offer_duplicate"  # "This looks like request 12345... Reply 1 or 2"
+    FOLLOWING = "following"  # subscribing the resident to an existing request
     LOCATING = "locating"  # a shared point is being placed on the city's streets
     CONFIRM_PLACE = "confirm_place"  # "Is it near 45 Elm St?"
     DONE = "done"
@@ -137,6 +140,10 @@ class State:
     ended: str | None = None
     offered: str = ""  # where the place at CONFIRM_PLACE came from: "point", "last" or "photo"
     last_place: Place | None = None  # the previous report's place, offered once (Reply NEW)
+    check_duplicates: bool = False  # look for open requests like this one before filing
+    checked: bool = False  # open requests like this one nearby were looked for
+    duplicate: str = ""  # the existing request offered instead of filing
+    duplicate_days: int = 0  # how many days ago it was reported
 
 
 # ---- events: what happened -------------------------------------------------------------
@@ -154,6 +161,7 @@ class Started:
     languages: tuple[str, ...] = ("en", "es")
     other: str | None = None
     again: bool = False  # "NEW" after a report: no greeting, the language and place kept
+    check_duplicates: bool = False  # look for open requests like this one before filing
     lang: str | None = None
     last_place: Place | None = None
 
@@ -211,8 +219,30 @@ class LocationShared:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Existing:
+    """An open request of the same service near the place: its id, and its age in days."""
+
+    request_id: str
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class DuplicatesFound:
+    """What the app found before filing (nearest first; empty: none, or the city failed)."""
+
+    found: tuple[Existing, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestFollowed:
+    """The resident follows an existing request; `reference` is ours for it."""
+
+    reference: str
+
+
 Event = (Started | Said | Silence | AddressResolved | RequestFiled | HungUp | TransferEnded
-         | LocationShared)
+         | LocationShared | DuplicatesFound | RequestFollowed)
 
 
 # ---- actions: what the application must do ----------------------------------------------
@@ -258,6 +288,25 @@ class LocatePoint:
 
 
 @dataclass(frozen=True)
+class FindDuplicates:
+    """Look for open requests of `service_code` near the point; answered by DuplicatesFound."""
+
+    service_code: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class FollowRequest:
+    """Subscribe the resident to the status texts of an existing request."""
+
+    request_id: str
+    service_code: str
+    place: Place | None
+    lang: str
+
+
+@dataclass(frozen=True)
 class FileRequest:
     """File the report; `place` is None when the address is filed as given, for review."""
 
@@ -297,7 +346,7 @@ class ContinueByText:
 
 
 Action = (Say | Ask | ResolveAddress | FileRequest | Transfer | End | ContinueByText
-          | RequestCallback | LocatePoint)
+          | RequestCallback | LocatePoint | FindDuplicates | FollowRequest)
 
 
 class IllegalEvent(Exception):

@@ -70,6 +70,11 @@ PROMPTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "location_out_of_city": (SMS, frozenset()),
     "confirm_last_place": (SMS, frozenset({"address"})),
     "new_report": (SMS, frozenset()),
+    "duplicate_offer": (BOTH, frozenset({"request", "days"})),
+    "duplicate_offer_today": (BOTH, frozenset({"request", "days"})),
+    "duplicate_offer_yesterday": (BOTH, frozenset({"request", "days"})),
+    "help.duplicate_offer": (BOTH, frozenset()),
+    "following": (BOTH, frozenset({"request", "reference"})),
 }
 
 #: questions whose answer is picked from a list: they also have a "<key>.option" wording

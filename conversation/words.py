@@ -369,3 +369,20 @@ def after_transfer_choice(text: str) -> str | None:
         if folded in words or any(" " in w and w in folded for w in words):
             return choice
     return None
+
+
+DUPLICATE = {
+    "follow": {"updates", "get updates", "follow", "follow it", "that one", "same", "same one",
+               "actualizaciones", "seguir", "ese", "esa", "el mismo", "la misma"},
+    "file": {"new", "new report", "file", "file it", "file new", "different", "another",
+             "nuevo", "nuevo reporte", "otro", "otra", "diferente", "reportar"},
+}
+
+
+def duplicate_choice(text: str) -> str | None:
+    """'follow' (the existing request) or 'file' (a new report), from the resident's words."""
+    folded = fold(text)
+    for choice, said in DUPLICATE.items():
+        if folded in said or any(" " in w and w in folded for w in said):
+            return choice
+    return None

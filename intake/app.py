@@ -29,6 +29,7 @@ from .catalogue import synced_menu
 from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
 from .console import Console, init_console
 from .console.simulator import Simulator
+from .duplicates import DuplicateFinder
 from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
 from .messaging import wire_texts
@@ -84,8 +85,11 @@ def create_app(
                     settle=timedelta(seconds=settings.outbox_settle))
     worker = OutboxWorker(db.sessions(app), client, settings.worker_interval, policy)
     app.extensions[OUTBOX] = worker
+    duplicates = (DuplicateFinder(client, settings.duplicate_radius_m)
+                  if settings.duplicate_check and settings.duplicate_radius_m > 0 else None)
     intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake,
-                    max_open=settings.max_open_conversations, on_ended=conversation_ended)
+                    max_open=settings.max_open_conversations, on_ended=conversation_ended,
+                    duplicates=duplicates)
     app.extensions["intake"] = intake
 
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}

@@ -29,6 +29,7 @@ from ivr.speech import say_address
 from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import utcnow
+from .duplicates import DuplicateFinder, follow
 from .settings import mask_phone
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import is_opted_out, queue_text
@@ -57,7 +58,9 @@ class Intake:
         on_filed: Callable[[], None] = lambda: None,
         max_open: int = 5,
         on_ended: Callable[[str, str], None] = lambda channel, outcome: None,
+        duplicates: DuplicateFinder | None = None,
     ) -> None:
+        self.duplicates = duplicates  # None: reports are filed without looking for others
         self.sessions = sessions
         self.max_open = max_open
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
@@ -75,10 +78,14 @@ class Intake:
         to itself, starts over from what the winner committed.
         """
         inbound = _identified(inbound)
+        looked_up: dict[Any, Any] = {}  # slow lookups done outside the transaction
         for attempt in range(1, RETRIES + 1):
             try:
-                reply, filed, ended = self._handle_once(inbound)
+                reply, filed, ended = self._handle_once(inbound, looked_up)
                 break
+            except _LookUp as need:  # ask the city with no lock held, then run again
+                looked_up[need.key] = self._look_up(need.key)
+                continue
             except (IntegrityError, StaleDataError, OperationalError) as exc:
                 if attempt == RETRIES or not _lost_race(exc):
                     raise
@@ -91,7 +98,8 @@ class Intake:
             self.on_ended(inbound.channel, ended)
         return reply
 
-    def _handle_once(self, inbound: Inbound) -> tuple[Reply, bool, str | None]:
+    def _handle_once(self, inbound: Inbound, looked_up: dict[Any, Any] | None = None
+                     ) -> tuple[Reply, bool, str | None]:
         """One try: (the reply, whether a report was filed, how the conversation ended)."""
         with self.sessions.begin() as session:
             stored = session.get(WebhookDelivery, inbound.delivery_id)
@@ -113,7 +121,7 @@ class Intake:
                                                 answer=_dump_reply(reply)))
                     return reply, False, "refused"
                 row = self._new_conversation(session, inbound)
-            state, actions, filed = self._run(session, row, inbound)
+            state, actions, filed = self._run(session, row, inbound, looked_up or {})
             row.state = conv.dump(state)
             row.step = state.step.value
             row.turn += 1
@@ -214,7 +222,8 @@ class Intake:
         return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
 
     def _run(
-        self, session: Session, row: ConversationRow, inbound: Inbound
+        self, session: Session, row: ConversationRow, inbound: Inbound,
+        looked_up: dict[Any, Any] | None = None,
     ) -> tuple[State, list[Action], bool]:
         """Step the engine, performing address and filing actions until it waits on the resident."""
         if not row.state or inbound.event is None:
@@ -229,8 +238,8 @@ class Intake:
             state, pending = conv.start(conv.Started(
                 inbound.channel, self.menu, agent, "" if first or last else inbound.text,
                 self.config.tries, languages=self.config.languages, other=self.config.other,
-                again=last is not None, lang=last.lang if last else None,
-                last_place=last.place if last else None))
+                check_duplicates=self.duplicates is not None, again=last is not None,
+                lang=last.lang if last else None, last_place=last.place if last else None))
             if first is not None:  # a location (or photo) first: greet, then take it
                 state, more = conv.step(state, first)
                 pending = [a for a in pending if isinstance(a, Say)] + more
@@ -250,6 +259,16 @@ class Intake:
                 event = self.resolver.resolve(action.text, action.letters, action.lang)
             elif isinstance(action, conv.LocatePoint):
                 event = self.resolver.nearest(action.lat, action.lon)
+            elif isinstance(action, conv.FindDuplicates):
+                event = self._duplicates(session, action, looked_up or {})
+            elif isinstance(action, conv.FollowRequest):
+                reference = _new_reference(session)
+                follow(session, reference, phone=row.phone, channel=row.channel,
+                       conversation_id=row.id, request_id=action.request_id,
+                       service_code=action.service_code, place=action.place, lang=action.lang)
+                log.info("%s follows request %s instead of filing (ref %s)",
+                         mask_phone(row.phone), action.request_id, reference)
+                event = conv.RequestFollowed(reference)
             elif isinstance(action, conv.FileRequest):
                 event = conv.RequestFiled(self._file(session, row, action))
                 filed = True
@@ -281,6 +300,23 @@ class Intake:
             return None
         last = conv.load(found)
         return last if last.reference is not None else None
+
+    def _duplicates(self, session: Session, action: conv.FindDuplicates,
+                    looked_up: dict[Any, Any]) -> conv.DuplicatesFound:
+        """Open requests like this one nearby: the city's (asked outside the transaction
+        through `_LookUp`) and our own."""
+        if self.duplicates is None:
+            return conv.DuplicatesFound()
+        key = ("duplicates", action.service_code, action.lat, action.lon)
+        if key not in looked_up:
+            raise _LookUp(key)
+        return self.duplicates.find(session, action.service_code, action.lat, action.lon,
+                                    looked_up[key])
+
+    def _look_up(self, key: Any) -> Any:
+        _, service_code, lat, lon = key
+        assert self.duplicates is not None
+        return self.duplicates.city(service_code, lat, lon)
 
     def summary(self, call_sid: str) -> str:
         """What the agent hears before a transferred caller is connected (the whisper)."""
@@ -348,6 +384,14 @@ class Intake:
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference
+
+
+class _LookUp(Exception):  # noqa: N818 - a signal, not an error
+    """The engine needs a slow lookup: done with no transaction open, then the webhook reruns."""
+
+    def __init__(self, key: Any) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def _identified(inbound: Inbound) -> Inbound:

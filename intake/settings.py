@@ -74,6 +74,9 @@ class Settings:
     catalogue_sync_seconds: float = 3600.0  # how often the service list is read again
     reopen_check_hours: float = 1.0  # how often a closed request is asked about again
     reopen_watch_days: float = 30.0  # ... for this long after it closed
+    # already reported (issue 14): look for open requests like a report nearby before filing
+    duplicate_check: bool = False
+    duplicate_radius_m: float = 50.0
 
     @property
     def sandbox_on(self) -> bool:
@@ -149,6 +152,8 @@ class Settings:
             reopen_check_hours=_positive("REOPEN_CHECK_HOURS",
                                          env.get("REOPEN_CHECK_HOURS", "1")),
             reopen_watch_days=_positive("REOPEN_WATCH_DAYS", env.get("REOPEN_WATCH_DAYS", "30")),
+            duplicate_check=_flag(env.get("DUPLICATE_CHECK"), default=False),
+            duplicate_radius_m=float(env.get("DUPLICATE_RADIUS_M", "50")),
         )
 
 

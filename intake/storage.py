@@ -111,9 +111,13 @@ class Report(Base):
     # When the first attempt of this delivery was made (staff's retry starts it afresh):
     # a report not delivered `Policy.give_up` after it needs attention.
     trying_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # not filed by us: the resident follows the city's existing request (already reported)
+    follows: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
 
     # the outbox's backlog: due reports in order of their next attempt
-    __table_args__ = (Index("ix_reports_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_reports_due", "status", "next_attempt_at"),
+                      # open reports of one kind near a place (already reported?)
+                      Index("ix_reports_service_place", "service_code", "lat"))
 
 
 class CallbackRequest(Base):

@@ -241,6 +241,7 @@ class Open311Client:
         extensions: bool = False,
         page_size: int | None = None,
         chunk_size: int | None = None,
+        near: tuple[float, float, float] | None = None,
     ) -> list[ServiceRequest]:
         """``GET requests``, batched and paged; records without an id are dropped.
 
@@ -249,7 +250,9 @@ class Open311Client:
         wider than 90 days is split; with ``page_size`` each query is paged (``page``,
         ``page_size``) until a short, empty or repeated page, a null ``next`` link, or an
         error past the first page (DRF's 404 "Invalid page."), keeping the pages read.
-        Results keep first-seen order, one record per id.
+        Results keep first-seen order, one record per id. ``near`` (lat, long, radius in
+        metres) is sent as ``lat``/``long``/``radius``, a common extension; servers without
+        it ignore it, so callers still check the distance themselves.
         """
         common: Params = [("extensions", "true")] if extensions else []
         queries: list[Params] = []
@@ -262,6 +265,9 @@ class Open311Client:
             filters = list(common)
             _add_list(filters, "service_code", service_code)
             _add_list(filters, "status", status)
+            if near is not None:
+                filters += [("lat", f"{near[0]:.6f}"), ("long", f"{near[1]:.6f}"),
+                            ("radius", f"{near[2]:g}")]
             if updated_after is not None:
                 filters.append(("updated_after", format_datetime(updated_after)))
             if updated_before is not None:

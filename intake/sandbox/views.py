@@ -9,6 +9,7 @@ draws "fail" also commits before answering 5xx. Reads apply the workflow clock f
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import threading
@@ -337,7 +338,7 @@ class _Sandbox:
             query = query.where(SandboxRequest.updated_datetime > after)
         if before is not None:
             query = query.where(SandboxRequest.updated_datetime < before)
-        return query
+        return _near(query)
 
     def _request_dict(self, req: SandboxRequest, extensions: bool) -> dict[str, Any]:
         return render.request_dict(
@@ -471,3 +472,17 @@ def create_blueprint(
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", sandbox.call(sandbox.get_token))
     bp.add_url_rule("/<path:rest>", "unknown", sandbox.unknown, methods=["GET", "POST"])
     return bp
+
+
+def _near(query: Any) -> Any:
+    """`lat`, `long` and `radius` (metres; a common extension): requests inside that box."""
+    lat_text, long_text = _arg("lat"), _arg("long")
+    if lat_text is None or long_text is None:
+        return query
+    lat = _float("lat", lat_text, -90.0, 90.0)
+    lon = _float("long", long_text, -180.0, 180.0)
+    radius = _float("radius", _arg("radius") or "500", 1.0, 50_000.0)
+    dlat = radius / 111_000.0
+    dlon = dlat / max(0.01, math.cos(math.radians(lat)))
+    return query.where(SandboxRequest.lat.between(lat - dlat, lat + dlat),
+                       SandboxRequest.long.between(lon - dlon, lon + dlon))
