@@ -15,6 +15,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,14 @@ _ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 _PERSON_FIELDS = ("email", "phone", "first_name", "last_name", "device_id", "account_id")
 
 Handler = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call to the sandbox: the format asked for and the fault modes in force."""
+
+    fmt: str
+    faults: Faults
 
 
 class BadRequest(Exception):
@@ -186,8 +195,12 @@ class _Sandbox:
             return "timeout"
         return None
 
-    def call(self, handler: Handler, *, faulty: bool = True) -> Handler:
-        """Wrap a handler(fmt, faults, **kwargs) as a Flask view with fault modes."""
+    def call(self, handler: Handler, *, dice: bool = True, access: bool = True) -> Handler:
+        """Wrap a handler(Call, **kwargs) as a Flask view.
+
+        `dice`: the configured fault modes apply (failures, timeouts, XML only); `access`:
+        the api_key and jurisdiction_id checks apply. Discovery has neither, like a city's.
+        """
 
         def view(fmt: str, **kwargs: Any) -> Response:
             out = fmt if fmt in FORMATS else "xml"
@@ -197,16 +210,16 @@ class _Sandbox:
                 return render.error(out, 400, f"{FAULT_HEADER}: {exc}")
             if faults.latency_seconds > 0:
                 self.config.sleep(faults.latency_seconds)
-            if fmt not in FORMATS or (fmt == "json" and faults.xml_only and faulty):
+            if fmt not in FORMATS or (fmt == "json" and faults.xml_only and dice):
                 return render.error("xml", 404, f"Format {fmt!r} is not supported")
-            outcome = self.roll(faults) if faulty else None
+            outcome = self.roll(faults) if dice else None
             late = faults.fail_after_commit and request.method == "POST"
             if outcome == "fail" and not late:
                 return self.failure(fmt, faults)
             try:
-                if faulty:
+                if access:
                     self.check_access()
-                response = handler(fmt, faults, **kwargs)
+                response = handler(Call(fmt, faults), **kwargs)
             except BadRequest as exc:
                 response = render.errors(
                     fmt, exc.status, [(exc.status, d) for d in exc.descriptions]
@@ -243,7 +256,8 @@ class _Sandbox:
 
     # -- endpoints ------------------------------------------------------------------
 
-    def discovery(self, fmt: str, faults: Faults) -> Response:
+    def discovery(self, call: Call) -> Response:
+        fmt, faults = call.fmt, call.faults
         url = self.config.public_url or request.base_url.rsplit("/", 1)[0]
         formats = ["text/xml"] if faults.xml_only else ["text/xml", "application/json"]
         body = {
@@ -262,17 +276,20 @@ class _Sandbox:
         }
         return render.respond(fmt, "discovery", body)
 
-    def services(self, fmt: str, faults: Faults) -> Response:
+    def services(self, call: Call) -> Response:
+        fmt = call.fmt
         body = [render.service_dict(s) for s in self.config.services]
         return render.respond(fmt, "services", body)
 
-    def service_definition(self, fmt: str, faults: Faults, code: str) -> Response:
+    def service_definition(self, call: Call, code: str) -> Response:
+        fmt = call.fmt
         service = self.config.service(code)
         if service is None or not service.metadata:
             raise BadRequest(f"service_code {code!r} was not found", status=404)
         return render.respond(fmt, "service_definition", render.definition_dict(service))
 
-    def list_requests(self, fmt: str, faults: Faults) -> Response:
+    def list_requests(self, call: Call) -> Response:
+        fmt, faults = call.fmt, call.faults
         cfg = self.config
         now = cfg.clock()
         query = select(SandboxRequest).where(SandboxRequest.service_request_id.is_not(None))
@@ -348,7 +365,8 @@ class _Sandbox:
             service=self.config.service(req.service_code),
         )
 
-    def get_request(self, fmt: str, faults: Faults, service_request_id: str) -> Response:
+    def get_request(self, call: Call, service_request_id: str) -> Response:
+        fmt = call.fmt
         cfg = self.config
         extensions = _flag("extensions")
         query = select(SandboxRequest).where(
@@ -366,7 +384,8 @@ class _Sandbox:
             body = [self._request_dict(req, extensions)]
         return render.respond(fmt, "service_requests", body)
 
-    def get_token(self, fmt: str, faults: Faults, token: str) -> Response:
+    def get_token(self, call: Call, token: str) -> Response:
+        fmt = call.fmt
         cfg = self.config
         with transaction() as session:
             advance(session, cfg.clock(), cfg)
@@ -381,7 +400,8 @@ class _Sandbox:
             ]
         return render.respond(fmt, "service_requests", body)
 
-    def create_request(self, fmt: str, faults: Faults) -> Response:
+    def create_request(self, call: Call) -> Response:
+        fmt, faults = call.fmt, call.faults
         cfg = self.config
         code = _arg("service_code")
         if code is None:
@@ -454,7 +474,8 @@ def create_blueprint(
     """The GeoReport v2 sandbox; mount it with ``url_prefix="/open311/v2"``."""
     sandbox = _Sandbox(config if config is not None else SandboxConfig())
     bp = Blueprint(name, __name__)
-    bp.add_url_rule("/discovery.<fmt>", "discovery", sandbox.call(sandbox.discovery, faulty=False))
+    discovery = sandbox.call(sandbox.discovery, dice=False, access=False)
+    bp.add_url_rule("/discovery.<fmt>", "discovery", discovery)
     bp.add_url_rule("/services.<fmt>", "services", sandbox.call(sandbox.services))
     bp.add_url_rule(
         "/services/<code>.<fmt>", "service_definition", sandbox.call(sandbox.service_definition)
