@@ -429,7 +429,7 @@ def _take(state: State, event: Said, correcting: bool = False) -> Result:
                 text = f"{number} {state.place.street}"
         looking = replace(state, **changes, step=Step.RESOLVING, asked=state.step.value,
                           pending=text, probe=True, correcting=correcting, filled=filled)
-        return looking, [ResolveAddress(text, event.via, lang=state.lang)]
+        return looking, [ResolveAddress(text, lang=state.lang)]
     return _took(replace(state, **changes), text, None, filled, correcting)
 
 
@@ -514,7 +514,7 @@ def _on_address(state: State, event: Said) -> Result:
     resolving = replace(state, step=Step.RESOLVING, asked=state.step.value, heard=heard,
                         address_text=state.address_text if letters else text, pending=text,
                         probe=False)
-    return resolving, [ResolveAddress(text, event.via, letters, state.lang)]
+    return resolving, [ResolveAddress(text, letters, state.lang)]
 
 
 def _on_landmark(state: State, event: Said) -> Result:
@@ -544,7 +544,7 @@ def _on_house_number(state: State, event: Said) -> Result:
         text = f"{number} {state.place.street or state.place.label}"
         resolving = replace(state, step=Step.RESOLVING, asked=state.step.value,
                             number_asked=True, address_text=text, pending=text, probe=False)
-        return resolving, [ResolveAddress(text, event.via, lang=state.lang)]
+        return resolving, [ResolveAddress(text, lang=state.lang)]
     if event.via == "dtmf" or words.is_one_of(event.text, words.SKIP):
         return _next(replace(state, number_asked=True, place=_without_number(state.place)))
     return _failed(state)

@@ -273,7 +273,6 @@ class ResolveAddress:
     """Find `text` on the city's streets; `letters`: keypad digits spelling a street's start."""
 
     text: str
-    via: Via
     letters: bool = False
     lang: str = "en"  # the resident's language: how numbers and street words are said
 

@@ -26,7 +26,6 @@ from .staff_schema import DEFAULT_CONFIG, CheckResult, check_file, check_text, p
 __all__ = ["DEFAULT_CONFIG", "ConfigError", "LiveConfig", "StaffConfig", "Wording", "checked",
            "config_from_text", "load_config", "staff_path", "window_contains"]
 
-VOICE_LANGUAGES = {"en": "en-US", "es": "es-US"}
 CONSOLE_FILE = "staff.toml"  # the console's staff file under var/ when INTAKE_CONFIG is unset
 log = logging.getLogger(__name__)
 

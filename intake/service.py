@@ -2,7 +2,8 @@
 
 One webhook is one transaction: the conversation's new state, any report it filed and the
 answer given are committed together, so a repeated webhook gets the same answer and a report
-is never filed twice. Geocoding is done inline (fast, local); delivery to Open311 is not.
+is never filed twice. Geocoding is done inside the webhook (the street index is in memory;
+a configured geocoding service is asked with a short timeout); delivery to Open311 is not.
 """
 
 from __future__ import annotations

@@ -456,7 +456,7 @@ def test_a_street_without_number_is_read_back_as_such() -> None:
 
 def test_the_address_question_sends_the_words_and_a_sure_place_moves_on() -> None:
     state, actions = step(at(Step.ADDRESS, "voice", lang="es"), Said("123 main", "speech"))
-    assert actions == [ResolveAddress("123 main", "speech", lang="es")]
+    assert actions == [ResolveAddress("123 main", lang="es")]
     state, actions = step(state, sure())
     assert state.place == HOME and state.place_sure and asked(actions).prompt == "description"
 
@@ -479,7 +479,7 @@ def test_a_street_not_found_asks_for_cross_streets_then_the_address() -> None:
 
 def test_cross_street_by_keypad_spells_letters() -> None:
     state, actions = step(at(Step.CROSS_STREET, "voice"), Said("6246", "dtmf"))
-    assert actions == [ResolveAddress("6246", "dtmf", True, "en")]
+    assert actions == [ResolveAddress("6246", True, "en")]
 
 
 def test_out_of_city_is_said_as_such() -> None:
@@ -517,12 +517,12 @@ def test_a_number_not_on_the_street_is_explained_with_its_range() -> None:
     assert ask.prompt == "house_number_unknown"
     assert ask.params == {"street": "Main St", "number": "9999", "low": "1", "high": "480"}
     state, actions = step(state, Said("123"))
-    assert actions == [ResolveAddress("123 Main St", "text", lang="en")]
+    assert actions == [ResolveAddress("123 Main St", lang="en")]
 
 
 def test_the_keyed_number_is_resolved_on_that_street() -> None:
     state, actions = step(at(Step.HOUSE_NUMBER, "voice"), Said("123", "dtmf"))
-    assert actions == [ResolveAddress("123 Main St", "dtmf", lang="en")]
+    assert actions == [ResolveAddress("123 Main St", lang="en")]
     state, actions = step(state, sure())
     assert state.place == HOME
 
