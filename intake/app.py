@@ -20,12 +20,13 @@ from sqlalchemy import func, select, text
 
 import ivr
 import sms
+from conversation import Category
 from geocode import FallbackGeocoder, Geocoder, load_gazetteer, make_backend
 from open311_client import Open311Client, Open311Error
 
 from . import db
 from .addresses import AddressResolver
-from .catalogue import synced_menu
+from .catalogue import SYNC_REQUEST, CatalogueSync, SyncNotes, check_menu_prompts, synced_menu
 from .config import ConfigError, LiveConfig, StaffConfig, load_config, staff_path
 from .console import Console, init_console
 from .console.simulator import Simulator
@@ -48,6 +49,7 @@ SANDBOX_PREFIX = "/open311/v2"
 IN_PROCESS_SANDBOX = "http://sandbox.internal" + SANDBOX_PREFIX + "/"
 OUTBOX = "intake_outbox"
 STAFF = "intake_staff"  # the LiveConfig: the staff file in use, reloaded when it changes
+CATALOGUE = "intake_catalogue"  # the CatalogueSync thread (started by `intake serve`)
 
 
 def create_app(
@@ -131,10 +133,29 @@ def create_app(
         return jsonify(status="ok", reports_waiting=waiting,
                        reports_needing_attention=attention)
 
+    notes = SyncNotes()
+
+    def menu_for(config: StaffConfig) -> tuple[Category, ...]:
+        """The synced menu, its prompts rendered strictly first (ConfigError if unfilled)."""
+        menu = synced_menu(client, config, notes)
+        check_menu_prompts(config, menu)
+        return menu
+
+    def resync() -> None:
+        try:
+            intake.menu = menu_for(live.current)
+        except ConfigError as exc:
+            log.error("service list re-read, menu kept as it was: %s", exc)
+
+    app.extensions[CATALOGUE] = CatalogueSync(
+        resync, settings.catalogue_sync_seconds, settings.var_dir / SYNC_REQUEST,
+        look=settings.config_reload_seconds)
+
     def follow(new: StaffConfig) -> None:
         """A reloaded staff file: every part takes the new configuration as a whole."""
+        menu = menu_for(new)
         intake.config = new
-        intake.menu = synced_menu(client, new)
+        intake.menu = menu
         resolver.pronunciations = new.pronunciations
         messaging.poller.staff = new
         messaging.poller.wording = live.wording("sms")
@@ -163,7 +184,7 @@ def create_app(
         return jsonify(status="ready", schema=current), 200
 
     # last: with the built-in sandbox this is the app's first request, so every route must exist
-    intake.menu = synced_menu(client, staff)
+    intake.menu = menu_for(staff)
     return app
 
 

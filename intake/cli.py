@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import db
+from .cli_catalogue import catalogue
 from .cli_staff import check_config, users
 from .cli_texts import poll, start_texts, texts
 from .config import ConfigError
@@ -73,13 +74,14 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
         return
     import waitress
 
-    from .app import OUTBOX, STAFF
+    from .app import CATALOGUE, OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
     app = _app(settings)
     app.extensions[OUTBOX].start()
     Housekeeping(db.sessions(app), settings=settings).start()
     app.extensions[STAFF].watch(settings.config_reload_seconds)
+    app.extensions[CATALOGUE].start()  # the city's service list, re-read hourly
     base = f"http://{host}:{port}"
     start_texts(app, base)
     click.echo(f"""
@@ -465,6 +467,7 @@ main.add_command(poll)
 main.add_command(texts)
 main.add_command(check_config)
 main.add_command(users)
+main.add_command(catalogue)
 
 try:
     from .cli_streets import streets

@@ -90,7 +90,20 @@ class Wording:
                     return value
         return ""
 
+    def strict_text(self, lang: str, action: Say | Ask, **extra: str) -> str:
+        """`text`, but a placeholder left unfilled is a ConfigError (used when loading)."""
+        unfilled: list[str] = []
+        text = self._render(lang, action, extra, unfilled)
+        if unfilled:
+            raise ConfigError(f"would show {', '.join('{' + k + '}' for k in unfilled)} "
+                              f"unfilled: {text!r}")
+        return text
+
     def text(self, lang: str, action: Say | Ask, **extra: str) -> str:
+        return self._render(lang, action, extra, None)
+
+    def _render(self, lang: str, action: Say | Ask, extra: dict[str, str],
+                unfilled: list[str] | None) -> str:
         key = action.prompt
         template = ""
         if isinstance(action, Ask) and action.attempt >= 2:
@@ -103,7 +116,7 @@ class Wording:
             params["options"] = " ".join(
                 option.format(digit=d, name=n, label=n) for d, n in action.options
             )
-        text = template.format_map(_Missing(params)).strip()
+        text = template.format_map(_Missing(params, unfilled)).strip()
         if template.startswith("{") and not template.startswith("{city"):
             text = text[:1].upper() + text[1:]  # "{problem} at {address}": "Pothole at ..."
         return text
@@ -112,7 +125,13 @@ class Wording:
 class _Missing(dict[str, str]):
     """Leaves unknown placeholders visible instead of raising in front of a resident."""
 
+    def __init__(self, params: dict[str, str], unfilled: list[str] | None = None) -> None:
+        super().__init__(params)
+        self.unfilled = unfilled
+
     def __missing__(self, key: str) -> str:
+        if self.unfilled is not None:
+            self.unfilled.append(key)
         return "{" + key + "}"
 
 

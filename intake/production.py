@@ -51,12 +51,13 @@ def serve_production(settings: Settings, host: str, port: int, workers: int,
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            from .app import STAFF, create_app
+            from .app import CATALOGUE, STAFF, create_app
             from .logs import setup_logging
 
             setup_logging(settings.log_format, settings.log_level)
             app = create_app(settings)
             app.extensions[STAFF].watch(settings.config_reload_seconds)  # staff file edits
+            app.extensions[CATALOGUE].start()  # the city's service list, re-read hourly
             return app
 
     log.info("gunicorn: %d workers x %d threads on %s:%d (metrics in %s)", workers, threads,

@@ -15,7 +15,7 @@ from flask import Flask
 
 from conversation import Said, Started, start, step
 from intake import db
-from intake.catalogue import synced_menu
+from intake.catalogue import SyncNotes, synced_menu
 from intake.config import load_config
 from intake.sandbox import SandboxConfig, create_blueprint
 from open311_client import Open311Client
@@ -88,10 +88,10 @@ def test_a_staff_category_the_server_does_not_offer_is_dropped(
                              'names = { en = "fallen tree" }\n'
                              '[[categories]]\ncode = "POTHOLE"\ndigit = "2"\n'
                              'names = { en = "pothole" }\n')
-    with caplog.at_level(logging.ERROR):
-        menu = synced_menu(client, config)
+    with caplog.at_level(logging.WARNING):
+        menu = synced_menu(client, config, SyncNotes())
     assert "TREE" not in [c.code for c in menu] and menu[0].code == "POTHOLE"
-    assert "TREE is not in the server's service list" in caplog.text
+    assert "staff categories TREE are not services of the city's server" in caplog.text
 
 
 def test_an_unreachable_server_leaves_the_staff_menu(tmp_path: Path) -> None:
