@@ -9,8 +9,10 @@ from __future__ import annotations
 import bisect
 import math
 
-from rapidfuzz import fuzz
+import jellyfish
+from rapidfuzz import fuzz, process
 
+from . import _spanish as es
 from ._geometry import point_along
 from ._index import IndexData, Street
 from ._keypad import keypad_matches
@@ -20,11 +22,14 @@ from ._names import spoken_name
 from ._nearest import OUTSIDE_M, NearestIndex
 from ._normalize import normalize
 from ._parse import Query, parse
+from ._places import build_places, words
+from ._sentence import SentenceReader, Window, tokenize
 
 #: How far to the side of the centerline an interpolated house sits (metres).
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
 STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
+MARGIN = 0.08  # as verdict(): a place this far behind the best cannot make it unsure
 MAX_TEXT = 200  # characters; a spoken or texted address is far shorter
 ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
 
@@ -42,6 +47,18 @@ class Gazetteer:
             name: sorted(s.points) for name, s in data.streets.items() if s.points
         }
         self._nearest: NearestIndex | None = None  # built on the first reverse lookup
+        places = data.places
+        if places is None:  # an index built by hand: learn the names now
+            places = data.places = build_places(
+                set(self.zips), [n for n in [data.city, *data.place_names] if n], data.state)
+        if self.city and words(self.city):
+            places.home.add(words(self.city))
+            places.towns.discard(words(self.city))
+        vocab = {w for v in self.matcher.variants for w in v.key.base if w.isalpha()}
+        self._vocab = sorted(vocab)
+        self._vocab_sounds = {jellyfish.metaphone(w) for w in vocab if len(w) >= 4}
+        self._heard: dict[str, bool] = {}
+        self.reader = SentenceReader(vocab, places, self.zips, self._misheard_street_word)
 
     @property
     def streets(self) -> list[str]:
@@ -57,15 +74,45 @@ class Gazetteer:
         self, text: str, zip_code: str | None = None, lang: str = "en"
     ) -> list[Candidate]:
         """Candidates best first: gaz.locate("one twenty three mass av")[0].label."""
-        candidates, _ = self._run(text, zip_code)
-        return candidates
+        return list(self.resolve(text, zip_code, lang).candidates)
 
     def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
-        """Candidates plus "certain", "confirm", "failed" or "out_of_city"."""
-        candidates, outside = self._run(text, zip_code)
-        if outside:
+        """Candidates plus "certain", "confirm", "failed" or "out_of_city"; `span` is where
+        the address is in `text` ("there's a pothole at [10 Harvard St], thanks")."""
+        text = text[:MAX_TEXT]
+        toks = tokenize(text)
+        labels = self.reader.label(toks, lang)
+        best: dict[str, tuple[Candidate, Window]] = {}
+        for window in self.reader.windows(labels, [t.word for t in toks]):
+            top = max((c.score for c, _ in best.values()), default=0.0)
+            if top >= window.ceiling + MARGIN:
+                break  # windows come best ceiling first: none left can change the answer
+            said = [toks[k].word for k in window.indices]
+            if lang == "es" or es.looks_spanish(said):
+                said = es.rewrite(said)
+            for cand in self._run(" ".join(said), zip_code):
+                cand = _rescore(cand, cand.score * window.factor)
+                had = best.get(cand.label)
+                if had is None or cand.score > had[0].score:
+                    if had is not None and had[0].number is not None and cand.number is None:
+                        cand, window_ = _rescore(had[0], cand.score), had[1]  # keep the number
+                        best[cand.label] = (cand, window_)
+                    else:
+                        best[cand.label] = (cand, window)
+        if not best and toks:  # no street word known: the whole text, as a typed address
+            whole = Window(tuple(range(len(toks))), 1)
+            for cand in self._run(" ".join(t.word for t in toks), zip_code):
+                best.setdefault(cand.label, (_rescore(cand, cand.score * 0.9), whole))
+        ranked = sorted(best.values(), key=lambda cw: -cw[0].score)[:MAX_CANDIDATES]
+        used = set(ranked[0][1].indices) if ranked else set()
+        if self.reader.elsewhere(toks, labels, used):
             return Resolution("out_of_city", ())
-        return Resolution(verdict(candidates), tuple(candidates))
+        candidates = [c for c, _ in ranked]
+        span = None
+        if ranked:
+            first, last = ranked[0][1].indices[0], ranked[0][1].indices[-1]
+            span = (toks[first].start, toks[last].end)
+        return Resolution(verdict(candidates), tuple(candidates), span)
 
     def keypad(self, digits: str) -> Resolution:
         """Streets whose name starts with letters keyed on a phone ("6246" -> Main St)."""
@@ -117,35 +164,30 @@ class Gazetteer:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _run(self, text: str, zip_code: str | None) -> tuple[list[Candidate], bool]:
+    def _run(self, text: str, zip_code: str | None) -> list[Candidate]:
+        """Candidates for the words of one address (no sentence around it)."""
         best: dict[str, Candidate] = {}
-        outside = False
-        for i, reading in enumerate(normalize(text[:MAX_TEXT])[:3]):
+        for reading in normalize(text)[:3]:
             query = parse(reading)
-            if i == 0 and self._out_of_city(query):
-                outside = True
-                break
             if best and max(c.score for c in best.values()) >= 0.97:
                 break  # a later, less likely reading cannot do better
             for cand in self._locate_query(query, query.zip_code or zip_code):
                 if cand.label not in best or cand.score > best[cand.label].score:
                     best[cand.label] = cand
-        ranked = sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
-        return ([] if outside else ranked), outside
+        return sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
 
-    def _out_of_city(self, q: Query) -> bool:
-        if q.zip_code and self.zips and q.zip_code not in self.zips:
-            return True
-        state = (self.data.state or "").lower()
-        if q.state and state and q.state.lower() != state:
-            return True
-        if q.place and self.city:
-            if fuzz.ratio(q.place.lower(), self.city.lower()) >= 80:
-                return False
-            # usaddress sometimes tags street words as the place: only trust unknown words
-            found = self.matcher.match(tuple(q.place.split()), limit=1)
-            return not found or found[0][1] < 0.85
-        return False
+    def _misheard_street_word(self, word: str) -> bool:
+        """A word close in letters or sound to a word of some street name ("hamshire")."""
+        if len(word) < 4 or not word.isalpha():
+            return False
+        known = self._heard.get(word)
+        if known is None:
+            known = jellyfish.metaphone(word) in self._vocab_sounds or process.extractOne(
+                word, self._vocab, scorer=fuzz.ratio, score_cutoff=80) is not None
+            if len(self._heard) > 50_000:
+                self._heard.clear()
+            self._heard[word] = known
+        return known
 
     def _locate_query(self, q: Query, zip_code: str | None) -> list[Candidate]:
         if not q.street:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from ._geometry import Coord, haversine_m
 from ._names import name_key, tokens_of
 from ._parse import house_number
+from ._places import PlaceData
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class IndexData:
     city: str | None = None
     state: str | None = None
     source: str = ""
+    #: The city's own place names in the file (CITY and DISTRICT columns).
+    place_names: list[str] = field(default_factory=list)
+    #: Names and ZIPs that tell in-city from elsewhere; filled by build_index.
+    places: PlaceData | None = None
 
 
 def _int(value: Any) -> int:
@@ -206,6 +211,7 @@ def read_openaddresses(path: Path, progress: bool = False) -> IndexData:
     by_key: dict[str, str] = {}
     cities: dict[str, int] = defaultdict(int)
     states: dict[str, int] = defaultdict(int)
+    districts: dict[str, int] = defaultdict(int)
     with path.open(encoding="utf-8", newline="") as fh:
         for row in tqdm(csv.DictReader(fh), desc="addresses", unit="pt", disable=not progress):
             row = {k.strip().upper(): (v or "").strip() for k, v in row.items() if k}
@@ -227,8 +233,11 @@ def read_openaddresses(path: Path, progress: bool = False) -> IndexData:
                 street.zips.add(zip_code)
             if row.get("CITY"):
                 cities[row["CITY"].title()] += 1
+            if row.get("DISTRICT"):
+                districts[row["DISTRICT"].title()] += 1
             if row.get("REGION"):
                 states[row["REGION"].lower()] += 1
     city = max(cities, key=lambda c: cities[c]) if cities else None
     state = max(states, key=lambda s: states[s]) if states else None
-    return IndexData(streets, {}, city, state, str(path))
+    names = sorted(cities) + sorted(districts)
+    return IndexData(streets, {}, city, state, str(path), names)

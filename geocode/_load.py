@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ._gazetteer import Gazetteer
 from ._index import FieldMap, IndexData, read_centerlines, read_intersections, read_openaddresses
+from ._places import build_places
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def _cache_key(paths: list[Path], fields: FieldMap) -> str:
@@ -40,6 +41,8 @@ def build_index(
         data = read_centerlines(src, fm, progress)
     if intersections is not None:
         read_intersections(Path(intersections), data, fm, progress)
+    zips = {z for s in data.streets.values() for z in s.zips}
+    data.places = build_places(zips, [n for n in [data.city, *data.place_names] if n], data.state)
     return data
 
 

@@ -7,11 +7,12 @@ tolerated by also trying the words without their first or last token, at a small
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
 import jellyfish
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from ._index import Street
@@ -41,9 +42,15 @@ class StreetMatcher:
                 if len(key.base) > 1 and key.base[0] in HONORIFICS:
                     short = NameKey(key.base[1:], key.type, key.post_dir)
                     self.variants.append(_Variant(street.name, short, True))
+        self._memo: dict[tuple[tuple[str, ...], int], list[tuple[str, float]]] = {}
         self.compacts = [v.key.compact for v in self.variants]
         self.phonetics = [v.key.phonetic for v in self.variants]
         self.fulls = [v.key.full for v in self.variants]
+        self.letter_grams = _gram_index(self.compacts)
+        self.sound_grams = _gram_index(self.phonetics)
+        self.by_full: dict[str, list[int]] = {}
+        for idx, full in enumerate(self.fulls):
+            self.by_full.setdefault(full, []).append(idx)
         self.prominence = {
             s.name: min(1.0, math.log1p(len(s.segments) + len(s.points) / 5) / math.log(30))
             for s in streets.values()
@@ -53,10 +60,20 @@ class StreetMatcher:
         """[(street, score)] best first for the words of one street."""
         if not tokens:
             return []
+        key = (tuple(tokens), limit)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._match(tokens, limit)
+            if len(self._memo) > 20_000:  # a sentence's windows share their street words
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _match(self, tokens: tuple[str, ...] | list[str], limit: int) -> list[tuple[str, float]]:
         whole = name_key(list(tokens))
         tries = [(whole, 1.0)]
         if len(whole.base) > 1:
-            heard = _heard_type(whole.base[-1]) if whole.type is None else None
+            heard = heard_type(whole.base[-1]) if whole.type is None else None
             if heard is not None:  # "burkshire plays" -> "burkshire" + place
                 tries.append((NameKey(whole.base[:-1], heard, whole.post_dir), 0.97))
             tries.append((NameKey(whole.base[:-1], whole.type, whole.post_dir), 0.93))
@@ -73,20 +90,20 @@ class StreetMatcher:
         return ranked[:limit]
 
     def _candidates(self, key: NameKey) -> list[tuple[int, float]]:
-        """(variant index, score) for variants near the key in letters, sound or full form."""
-        found: set[int] = set()
-        for query, choices, cutoff in (
-            (key.compact, self.compacts, 45),
-            (key.phonetic, self.phonetics, 60),
-            (key.full, self.fulls, 60),
+        """(variant index, score) for variants near the key in letters, sound or full form.
+
+        An n-gram index gives a short list (variants sharing the most letter or sound
+        trigrams, and exact full forms); only those are scored, so the cost does not grow
+        with the number of streets.
+        """
+        found: set[int] = set(self.by_full.get(key.full, ()))
+        for query, index, lengths in (
+            (key.compact, self.letter_grams, self.compacts),
+            (key.phonetic, self.sound_grams, self.phonetics),
+            (key.full, self.letter_grams, self.compacts),
         ):
             if query:
-                found.update(
-                    idx
-                    for _, _, idx in process.extract(
-                        query, choices, scorer=fuzz.ratio, limit=8, score_cutoff=cutoff
-                    )
-                )
+                found.update(_shortlist(query, index, lengths))
         return [(idx, self._score(key, idx)) for idx in found]
 
     def _score(self, key: NameKey, idx: int) -> float:
@@ -117,7 +134,42 @@ class StreetMatcher:
         return max(base * type_f * dir_f, whole) * alias_f * prominence
 
 
-def _heard_type(word: str) -> str | None:
+SHORTLIST = 24
+STOP_GRAM = 20_000  # a trigram on more variants than this says nothing (skipped)
+
+
+def _grams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _gram_index(texts: list[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for idx, text in enumerate(texts):
+        for gram in _grams(text):
+            index.setdefault(gram, []).append(idx)
+    return index
+
+
+def _shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list[int]:
+    """Variants with the highest trigram Dice similarity to the query."""
+    grams = _grams(query)
+    counts: dict[int, int] = {}
+    for gram in grams:
+        posting = index.get(gram)
+        if posting is None or len(posting) > STOP_GRAM:
+            continue
+        for idx in posting:
+            counts[idx] = counts.get(idx, 0) + 1
+    if not counts:
+        return []
+    size = len(grams)
+    best = heapq.nlargest(
+        SHORTLIST, counts.items(), key=lambda kv: kv[1] / (size + len(texts[kv[0]]) + 3))
+    return [idx for idx, _ in best]
+
+
+def heard_type(word: str) -> str | None:
     """A street type the recogniser misheard as a word: "plays" -> "pl", "rode" -> "rd"."""
     if len(word) < 4 or not word.isalpha():
         return None
