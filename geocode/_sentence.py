@@ -325,6 +325,10 @@ class SentenceReader:
                 inner = tuple(taken)
                 if inner[-1] != e:
                     continue
+                named = any(labels[k] in (VOCAB, ORD) or labels[k] == TYPE and j + 1 < len(inner)
+                            and labels[inner[j + 1]] == NUM for j, k in enumerate(inner))
+                if not named:
+                    continue  # no word of a street name: "de calle", "un bache en la calle"
                 # a misheard name word right before its type is free ("avon hell street")
                 cost = sum(labels[k] == OTHER and not (j + 1 < len(inner) and
                                                        labels[inner[j + 1]] == TYPE)
