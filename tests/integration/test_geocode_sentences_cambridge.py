@@ -53,3 +53,24 @@ def test_issue_examples(cambridge: Gazetteer, phenomenon: str, text: str, street
 )
 def test_out_of_city_only_on_evidence(cambridge: Gazetteer, text: str, outside: bool) -> None:
     assert (cambridge.resolve(text).status == "out_of_city") is outside
+
+
+@pytest.mark.parametrize(
+    ("phenomenon", "text", "street", "number"),
+    [
+        ("type first, number last", "calle Harvard 12", "Harvard St", 12),
+        ("Spanish number, English street", "cien harvard street", "Harvard St", 100),
+        ("número", "Avenida Massachusetts número mil doscientos", "Massachusetts Ave", 1200),
+        ("de la calle", "cuarenta y cinco de la calle Pearl", "Pearl St", 45),
+        ("carrier and thanks", "hay un bache en la calle Pearl cuarenta y cinco, gracias",
+         "Pearl St", 45),
+        ("city and state", "calle Pearl 45, Cambridge, Massachusetts", "Pearl St", 45),
+    ],
+)
+def test_spanish_examples(cambridge: Gazetteer, phenomenon: str, text: str, street: str,
+                          number: int) -> None:
+    result = cambridge.resolve(text, lang="es")
+    assert result.status in ("certain", "confirm"), (phenomenon, result)
+    best = result.best
+    assert best is not None and (best.street, best.number) == (street, number), (phenomenon,
+                                                                               result)

@@ -104,3 +104,51 @@ def test_city_name_from_settings_is_the_citys_own(tmp_path: object) -> None:
     named = load_gazetteer(democity.HERE / "centerlines.geojson", city="Fairview")
     assert named.resolve("123 Main St in Fairview, thanks").best is not None
     assert named.resolve("123 Main St in Fairview").status != "out_of_city"
+
+
+# -- Spanish ----------------------------------------------------------------------------------
+
+SPANISH = {
+    "number words, Spanish order": ("calle Main ciento veinte", "120 Main St"),
+    "tens y units": ("Avenida Pennsylvania doscientos cincuenta y dos", "252 Pennsylvania Ave"),
+    "digit by digit": ("uno dos tres calle Main", "123 Main St"),
+    "thousands": ("mil doscientos Main Street", "1200 Main St"),
+    "type first, number last": ("Avenida Penn 250", "250 Pennsylvania Ave"),
+    "número before the number": ("Avenida Pennsylvania número 250", "250 Pennsylvania Ave"),
+    "number, de la calle": ("ciento veinte de la calle Main", "120 Main St"),
+    "English street, Spanish number": ("doscientos cincuenta Penn Avenue", "250 Pennsylvania Ave"),
+    "ordinal avenue and a street": ("la quinta avenida y Main", "5th Ave & Main St"),
+    "street y la quinta": ("Main y la Quinta", "Main St & 5th Ave"),
+    "la 5": ("Main y la 5", "Main St & 5th Ave"),
+    "esquina de": ("en la esquina de Main y la quinta avenida", "Main St & 5th Ave"),
+    "bulevar": ("bulevar Martin Luther King doscientos veinte", "220 Martin Luther King Jr Blvd"),
+    "carrier phrases and thanks": ("hay un bache en la calle Main ciento veinte, gracias",
+                                   "120 Main St"),
+    "self-correction": ("cuarenta y cinco, no, perdón, ciento veinte Main", "120 Main St"),
+    "city name": ("la calle Main número 123 en Demo City", "123 Main St"),
+}
+
+
+@pytest.mark.parametrize("phenomenon", sorted(SPANISH))
+def test_spanish(demo: Gazetteer, phenomenon: str) -> None:
+    text, label = SPANISH[phenomenon]
+    result = demo.resolve(text, lang="es")
+    best = result.best
+    assert best is not None, (text, result)
+    number, _, street = label.partition(" ")
+    if number.isdigit():  # the street, and the number said (even past the street's end)
+        assert (best.number, best.street) == (int(number), street), (text, result)
+    else:
+        assert best.label == label, (text, result)
+    assert result.status in ("certain", "confirm")
+
+
+@pytest.mark.parametrize("text", ["luz de calle rota", "hay un bache en la calle", "gracias"])
+def test_spanish_words_without_a_street_find_nothing(demo: Gazetteer, text: str) -> None:
+    result = demo.resolve(text, lang="es")
+    assert result.status == "failed" or result.best is not None and result.best.score < 0.6
+
+
+def test_spanish_town_elsewhere(demo: Gazetteer) -> None:
+    assert demo.resolve("calle Main 123 en Springfield", lang="es").status == "out_of_city"
+    assert demo.resolve("calle Main 123, la ciudad", lang="es").status != "out_of_city"
