@@ -38,6 +38,7 @@ from .model import (
     IllegalEvent,
     LocatePoint,
     LocationShared,
+    PhotosSent,
     Place,
     Question,
     RequestCallback,
@@ -101,6 +102,8 @@ def step(state: State, event: Event) -> Result:
             return command
     if isinstance(event, LocationShared) and state.step in TAKES_POINTS:
         return _on_location(state, event)
+    if isinstance(event, PhotosSent) and state.step in TAKES_POINTS:
+        return _on_photos(state, event)
     handler = TABLE.get((state.step, type(event)))
     if handler is None:
         raise IllegalEvent(event, state.step)
@@ -698,7 +701,7 @@ def _file(state: State) -> Result:
     said = " / ".join(state.heard) if state.review else state.address_text or ""
     filing = replace(state, step=Step.FILING, attempts=0)
     return filing, [FileRequest(state.category, None if state.review else state.place, said,
-                                state.description, state.lang, state.answers)]
+                                state.description, state.lang, state.answers, state.photos)]
 
 
 def _on_filed(state: State, event: RequestFiled) -> Result:
@@ -768,14 +771,14 @@ def _on_silence(state: State, event: Silence) -> Result:
 # ---- shared points (a WhatsApp location, a map link, a photo's GPS) ----------------------
 
 
-def _on_location(state: State, event: LocationShared) -> Result:
+def _on_location(state: State, event: LocationShared, offered: str = "point") -> Result:
     """A point on the map: find the nearest address, then ask whether that is the place."""
     back = state.asked if state.step is Step.CONFIRM_PLACE else _asking(state.step).value
     text = event.text.strip()[:MAX_TEXT]
     if text:
         state, _ = _words_with_point(state, text)
     locating = replace(state, step=Step.LOCATING, asked=back, attempts=0, candidates=(),
-                       offered="point", last_place=None)
+                       offered=offered, last_place=None)
     return locating, [LocatePoint(event.lat, event.lon, state.lang)]
 
 
@@ -824,6 +827,34 @@ def _place_declined(state: State) -> Result:
     if back.place is not None:  # a place was already known: keep it
         return _next(back)
     return _advance(back, Step.ADDRESS)
+
+
+# ---- photos ---------------------------------------------------------------------------------
+
+MAX_PHOTOS = 3
+
+
+def _on_photos(state: State, event: PhotosSent) -> Result:
+    """Photos are kept (at most MAX_PHOTOS); refused ones are named; the report goes on.
+
+    A photo's GPS position is offered ("Is it near 45 Elm St?") when no place is known yet.
+    """
+    room = max(0, MAX_PHOTOS - len(state.photos))
+    kept = event.urls[:room]
+    refused = list(dict.fromkeys(event.refused))
+    if len(event.urls) > room and "too_many" not in refused:
+        refused.append("too_many")
+    state = replace(state, photos=(*state.photos, *kept))
+    said: list[Action] = [Say("photo_added")] if kept else []
+    said += [Say(f"photo_refused.{reason}", {"max": str(MAX_PHOTOS)}) for reason in refused]
+    if event.text.strip():
+        new, actions = step(state, Said(event.text))
+        return new, [*said, *actions]
+    if (kept and event.lat is not None and event.lon is not None and state.place is None
+            and not state.review):
+        new, actions = _on_location(state, LocationShared(event.lat, event.lon), "photo")
+        return new, [*said, *actions]
+    return state, [*said, question(state)]
 
 
 # ---- already reported: follow an open request nearby instead of filing a second one ------

@@ -23,6 +23,7 @@ class Inbound:
     phone: str | None = None
     city_number: str | None = None
     text: str = ""
+    media: tuple[tuple[str, str], ...] = ()  # (URL, declared type) of photos sent with a text
 
 
 @dataclass(frozen=True)

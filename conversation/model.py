@@ -142,6 +142,7 @@ class State:
     last_place: Place | None = None  # the previous report's place, offered once (Reply NEW)
     check_duplicates: bool = False  # look for open requests like this one before filing
     checked: bool = False  # open requests like this one nearby were looked for
+    photos: tuple[str, ...] = ()  # published photo URLs, filed with the report
     duplicate: str = ""  # the existing request offered instead of filing
     duplicate_days: int = 0  # how many days ago it was reported
 
@@ -241,8 +242,20 @@ class RequestFollowed:
     reference: str
 
 
+@dataclass(frozen=True)
+class PhotosSent:
+    """Photos arrived: their published URLs, why others were refused, the first GPS position
+    found in them, and the words sent with them."""
+
+    urls: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    text: str = ""
+
+
 Event = (Started | Said | Silence | AddressResolved | RequestFiled | HungUp | TransferEnded
-         | LocationShared | DuplicatesFound | RequestFollowed)
+         | LocationShared | DuplicatesFound | RequestFollowed | PhotosSent)
 
 
 # ---- actions: what the application must do ----------------------------------------------
@@ -315,6 +328,7 @@ class FileRequest:
     description: str | None
     lang: str
     attributes: tuple[tuple[str, str], ...] = ()
+    media: tuple[str, ...] = ()  # published photo URLs
 
 
 @dataclass(frozen=True)

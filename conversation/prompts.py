@@ -75,6 +75,13 @@ PROMPTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "duplicate_offer_yesterday": (BOTH, frozenset({"request", "days"})),
     "help.duplicate_offer": (BOTH, frozenset()),
     "following": (BOTH, frozenset({"request", "reference"})),
+    "photo_added": (SMS, frozenset()),
+    "photo_refused.type": (SMS, frozenset({"max"})),
+    "photo_refused.size": (SMS, frozenset({"max"})),
+    "photo_refused.unreachable": (SMS, frozenset({"max"})),
+    "photo_refused.unreadable": (SMS, frozenset({"max"})),
+    "photo_refused.too_many": (SMS, frozenset({"max"})),
+    "confirm_photo_place": (SMS, frozenset({"address"})),
 }
 
 #: questions whose answer is picked from a list: they also have a "<key>.option" wording

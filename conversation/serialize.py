@@ -33,7 +33,7 @@ def load(data: dict[str, Any]) -> State:
         )
         for c in fields.get("menu", ())
     )
-    for name in ("heard", "tried", "languages"):
+    for name in ("heard", "tried", "languages", "photos"):
         if name in fields:
             fields[name] = tuple(fields[name])
     fields["answers"] = tuple((k, v) for k, v in fields.get("answers", ()))

@@ -11,11 +11,12 @@ drive it directly).
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Sequence
 from datetime import timedelta
 
 import httpx
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, send_file
 from sqlalchemy import func, select, text
 
 import ivr
@@ -33,7 +34,8 @@ from .console.simulator import Simulator
 from .duplicates import DuplicateFinder
 from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
-from .messaging import wire_texts
+from .media import MediaStore
+from .messaging import TEXTS, wire_texts
 from .metrics import conversation_ended, init_metrics
 from .migrations import ensure_sandbox_tables, schema_head, schema_revision, upgrade
 from .outbox import ATTENTION, DUE, OutboxWorker, Policy
@@ -89,9 +91,10 @@ def create_app(
     app.extensions[OUTBOX] = worker
     duplicates = (DuplicateFinder(client, settings.duplicate_radius_m)
                   if settings.duplicate_check and settings.duplicate_radius_m > 0 else None)
+    media = _media_store(app, settings)
     intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake,
                     max_open=settings.max_open_conversations, on_ended=conversation_ended,
-                    duplicates=duplicates)
+                    duplicates=duplicates, media=media)
     app.extensions["intake"] = intake
 
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
@@ -197,6 +200,30 @@ def _with_backend(local: Geocoder, settings: Settings) -> Geocoder:
     if settings.geocoder_mode == "instead":
         return remote
     return FallbackGeocoder(local, remote)
+
+
+def _media_store(app: Flask, settings: Settings) -> MediaStore:
+    """Photos fetched with the account's credentials, served at /media/<unguessable name>."""
+    auth = ((settings.twilio_account_sid, settings.twilio_auth_token)
+            if settings.twilio_account_sid else None)
+
+    def base_url() -> str:
+        messaging = app.extensions.get(TEXTS)
+        return settings.public_base_url or (messaging.callback_base if messaging else "")
+
+    store = MediaStore(settings.media_dir or settings.var_dir / "media", base_url,
+                       settings.twilio_auth_token, auth)
+
+    @app.get("/media/<name>")
+    def media_file(name: str) -> Response:
+        found = store.path(name)
+        if found is None:
+            return Response("Not found\n", status=404, mimetype="text/plain")
+        response = send_file(found, mimetype=mimetypes.guess_type(name)[0], max_age=86400)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return store
 
 
 def _open311_client(app: Flask, settings: Settings) -> Open311Client:

@@ -130,6 +130,8 @@ def description_for(report: Report) -> str:
                 f"as given: {report.address_as_said!r}. {tail}")
     elif report.address_as_said and report.address_as_said != report.address:
         tail = f"Address as given: {report.address_as_said!r}. {tail}"
+    if report.media and len(report.media) > 1:
+        tail = "More photos: " + " ".join(report.media[1:]) + " " + tail
     tail = tail[-(DESCRIPTION_LIMIT // 2):]
     room = DESCRIPTION_LIMIT - len(tail) - 1
     if len(said) > room:
@@ -321,6 +323,7 @@ def _post(client: Open311Client, report: Report,
             service_code=report.service_code, lat=report.lat, long=report.lon,
             address_string=report.address, description=description_for(report),
             attributes=report.attributes or {},
+            media_url=report.media[0] if report.media else None,
         ))
     except ServerUnavailable as exc:
         if exc.maybe_sent:

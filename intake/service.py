@@ -31,6 +31,7 @@ from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import utcnow
 from .duplicates import DuplicateFinder, follow
+from .media import MediaStore, Photo
 from .settings import mask_phone
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import is_opted_out, queue_text
@@ -45,7 +46,8 @@ RETRIES = 10  # attempts of one webhook that keeps losing races to others of its
 FOLLOW_UP = timedelta(seconds=60)
 FOLLOW_UP_CHARS = 500
 THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "\N{THUMBS UP SIGN}"}
-FIRST_EVENTS = (conv.LocationShared,)  # a conversation may start with these, not only words
+# a conversation may start with these, not only with words
+FIRST_EVENTS = (conv.LocationShared, conv.PhotosSent)
 NEW = {"new", "new report", "nuevo", "nuevo reporte", "nueva", "otro"}  # after a report: another
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 
@@ -60,7 +62,9 @@ class Intake:
         max_open: int = 5,
         on_ended: Callable[[str, str], None] = lambda channel, outcome: None,
         duplicates: DuplicateFinder | None = None,
+        media: MediaStore | None = None,
     ) -> None:
+        self.media = media  # None: photos are not taken
         self.duplicates = duplicates  # None: reports are filed without looking for others
         self.sessions = sessions
         self.max_open = max_open
@@ -78,7 +82,7 @@ class Intake:
         database). A webhook that loses a race to another one of the same conversation, or
         to itself, starts over from what the winner committed.
         """
-        inbound = _identified(inbound)
+        inbound = self._with_photos(_identified(inbound))
         looked_up: dict[Any, Any] = {}  # slow lookups done outside the transaction
         for attempt in range(1, RETRIES + 1):
             try:
@@ -98,6 +102,23 @@ class Intake:
         if ended:
             self.on_ended(inbound.channel, ended)
         return reply
+
+    def _with_photos(self, inbound: Inbound) -> Inbound:
+        """Photos sent with a text are fetched and published before the transaction (slow);
+        the text and the photos then reach the conversation as one PhotosSent."""
+        if not inbound.media or not isinstance(inbound.event, conv.Said):
+            return inbound
+        if self.media is None:
+            photos = [Photo(refused="unreachable")] * len(inbound.media)
+        else:
+            photos = self.media.fetch(inbound.delivery_id, inbound.media)
+        gps = next(((p.lat, p.lon) for p in photos if p.url and p.lat is not None), None)
+        event = conv.PhotosSent(
+            tuple(p.url for p in photos if p.url), tuple(p.refused for p in photos if p.refused),
+            gps[0] if gps else None, gps[1] if gps else None, inbound.event.text)
+        log.info("%s sent %d photos (%d refused)", mask_phone(inbound.phone), len(photos),
+                 len(event.refused))
+        return replace(inbound, event=event)
 
     def _handle_once(self, inbound: Inbound, looked_up: dict[Any, Any] | None = None
                      ) -> tuple[Reply, bool, str | None]:
@@ -382,6 +403,7 @@ class Intake:
             address=place.label if place else action.address_text[:255],
             address_as_said=action.address_text[:500], needs_review=place is None,
             description=action.description, attributes=dict(action.attributes), status="pending",
+            media=list(action.media) or None,
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)
         return reference

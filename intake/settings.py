@@ -77,6 +77,7 @@ class Settings:
     # already reported (issue 14): look for open requests like a report nearby before filing
     duplicate_check: bool = False
     duplicate_radius_m: float = 50.0
+    media_dir: Path | None = None  # photos by MMS; None: var/media
 
     @property
     def sandbox_on(self) -> bool:
@@ -154,6 +155,7 @@ class Settings:
             reopen_watch_days=_positive("REOPEN_WATCH_DAYS", env.get("REOPEN_WATCH_DAYS", "30")),
             duplicate_check=_flag(env.get("DUPLICATE_CHECK"), default=False),
             duplicate_radius_m=float(env.get("DUPLICATE_RADIUS_M", "50")),
+            media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else var_dir / "media",
         )
 
 

@@ -113,6 +113,9 @@ class Report(Base):
     trying_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # not filed by us: the resident follows the city's existing request (already reported)
     follows: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
+    # published photo URLs: the first is the request's media_url, the others are named in its
+    # description (GeoReport takes one)
+    media: Mapped[list[str] | None] = mapped_column(JSON)
 
     # the outbox's backlog: due reports in order of their next attempt
     __table_args__ = (Index("ix_reports_due", "status", "next_attempt_at"),

@@ -23,6 +23,7 @@ from conversation import Event, Inbound, LocationShared, Reply, Said, Wording
 
 from .keywords import OPT_OUT, classify
 from .locations import find_location, whatsapp_location
+from .media import media_items
 from .render import render
 from .texts import RequestStatus, help_text, requests_text, status_reply, word
 
@@ -121,7 +122,7 @@ def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = Non
         message = form.get("MessageSid") or form.get("SmsSid") or ""
         reply = handle(Inbound(channel="sms", key=key, delivery_id=message,
                                event=_event(form.to_dict(), body), phone=sender,
-                               city_number=city, text=body))
+                               city_number=city, text=body, media=media_items(form)))
         return Response(render(reply, wording), mimetype="text/xml")
 
     @bp.errorhandler(Exception)
