@@ -103,10 +103,16 @@ def check_menu_prompts(staff: StaffConfig, menu: tuple[Category, ...]) -> None:
         options = tuple((c.digit, c.name(lang)) for c in menu if c.digit)
         for channel in ("voice", "sms"):
             wording = staff.wording(channel)
-            for attempt, key in enumerate(MENU_PROMPTS):
+            asks = [(key, Ask("category_menu", "menu", options=options, attempt=2 * n))
+                    for n, key in enumerate(MENU_PROMPTS)]
+            asks += [(f"attribute {q.code} of {c.code}",
+                      Ask("attribute", "free", {"question": q.prompt(lang)}, attempt=2 * n,
+                          options=tuple((str(i + 1), ch.names.get(lang) or ch.names.get("en")
+                                         or ch.key) for i, ch in enumerate(q.choices))))
+                     for c in menu for q in c.questions for n in (0, 1)]
+            for key, ask in asks:
                 try:
-                    wording.strict_text(lang, Ask("category_menu", "menu", options=options,
-                                                  attempt=2 * attempt))
+                    wording.strict_text(lang, ask)
                 except ConfigError as exc:
                     problems.append(f"{key} ({lang}, {channel}): {exc}")
     if problems:

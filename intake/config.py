@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conversation import Ask, Category, Say
+from conversation import WITH_OPTIONS, Ask, Category, Say
 
 from .settings import Settings
 from .staff_schema import DEFAULT_CONFIG, CheckResult, check_file, check_text, parse_window
@@ -106,11 +106,20 @@ class Wording:
                 unfilled: list[str] | None) -> str:
         key = action.prompt
         template = ""
+        # a question with nothing to choose from (a server's number or text attribute) has a
+        # "<key>.free" wording; the others always have options (a menu without digits is
+        # refused when it is loaded: `catalogue.check_menu_prompts`)
+        free = (isinstance(action, Ask) and not action.options and key in WITH_OPTIONS
+                and bool(self.template(lang, key + ".free")))
         if isinstance(action, Ask) and action.attempt >= 2:
             template = self.template(lang, key + ".retry")
+        if free and not template:
+            template = self.template(lang, key + ".free")
         template = template or self.template(lang, key)
         params = {"city": self.config.city.get("name", ""), **self.config.city, **action.params,
                   **extra}
+        if free:
+            params.setdefault("options", "")
         if isinstance(action, Ask) and action.options:
             option = self.template(lang, key + ".option") or "{digit} {name}"
             params["options"] = " ".join(

@@ -172,3 +172,24 @@ def test_a_trickling_service_list_does_not_keep_the_app_from_starting(
         app = create_app(Settings.from_env(env))
     assert app.extensions["intake"].menu == load_config().menu
     assert "could not read the service list" in caplog.text
+
+
+def test_a_required_question_with_nothing_to_choose_is_asked_without_a_list(
+        city: CityServer, open311: Open311Client, tmp_path: Path) -> None:
+    """A server's number (or text) attribute: the question alone, never "{options}"."""
+    from tests.city_server import json_answer
+
+    pothole = service("001", "Pothole in the road")
+    pothole["metadata"] = True
+    Services(city, [pothole])
+    city.route("GET", "services/001.json", json_answer(200, {"service_code": "001", "attributes": [
+        {"variable": True, "code": "COUNT", "datatype": "number", "required": True,
+         "datatype_description": "", "order": 1, "description": "How many potholes are there?",
+         "values": []}]}))
+    config = staff(tmp_path)
+    menu = synced_menu(open311, config, SyncNotes())
+    [question] = menu[0].questions
+    check_menu_prompts(config, menu)  # what start-up does: nothing left unfilled
+    ask = Ask("attribute", "number", {"question": question.prompt("en")})
+    for channel in ("sms", "voice"):
+        assert config.wording(channel).text("en", ask) == "How many potholes are there?"
