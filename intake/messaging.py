@@ -64,6 +64,8 @@ def wire_texts(app: Flask, settings: Settings, staff: StaffConfig,
                client: Open311Client) -> Messaging:
     """Create the sender, poller and worker (not started) and keep them on the app."""
     sender, console = make_sender(settings)
+    template = staff.city.get("whatsapp_template")
+    sender.whatsapp_template = str(template) if template else None  # type: ignore[attr-defined]
     poller = Poller(db.sessions(app), client, staff, quiet_hours(settings, staff),
                     batch_size=settings.poll_batch_size, from_number=settings.twilio_from_number,
                     reopen_check=timedelta(hours=settings.reopen_check_hours),

@@ -9,10 +9,11 @@ are stored (texts need them) and logged masked.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
     update,
 )
@@ -35,6 +37,7 @@ from sms import UNSUBSCRIBED, DeliveryReport, OutboundText, Sender
 
 from .db import Base, UTCDateTime, utcnow
 from .settings import mask_phone
+from .storage import ConversationRow, Report
 
 log = logging.getLogger(__name__)
 
@@ -262,11 +265,57 @@ def send_due(
         if text.status == "canceled":
             continue
         callback = f"{callback_base.rstrip('/')}/sms/status?text={text.id}"
-        result = sender.send(OutboundText(text.phone, text.body, text.city_number, callback))
+        outbound = OutboundText(text.phone, text.body, text.city_number, callback)
+        if sms.is_whatsapp(text.phone):
+            routed = _by_whatsapp_rule(sessions, text, outbound, sender, moment)
+            if routed is None:
+                continue
+            outbound = routed
+        result = sender.send(outbound)
         with sessions.begin() as session:
             _record_send(session, text, result, moment)
         accepted += result.ok
     return accepted
+
+
+WHATSAPP_WAIT = timedelta(hours=1)  # how often a held WhatsApp update looks at the window again
+WHATSAPP_HOLD = timedelta(days=7)  # a held update older than this is dropped (stale)
+
+
+def _by_whatsapp_rule(sessions: sessionmaker[Session], text: OutboundTextRow,
+                      outbound: OutboundText, sender: Sender, now: datetime
+                      ) -> OutboundText | None:
+    """The text as WhatsApp's 24-hour rule lets it go now, or None: held for later (or, too
+    old, dropped). Free-form inside the window; else the staff's template; else SMS when the
+    resident also agreed to texts there; else it waits for the resident to write."""
+    with sessions() as session:
+        last = session.scalar(select(func.max(ConversationRow.updated_at))
+                              .where(ConversationRow.phone == text.phone))
+        number = sms.plain(text.phone)
+        agreed = not is_opted_out(session, number) and session.scalar(
+            select(Report.id).where(Report.phone == number, Report.wants_texts.is_(True))
+            .limit(1)) is not None
+    template = getattr(sender, "whatsapp_template", None)
+    how = sms.whatsapp_route(last, now, template, agreed)
+    if how == "free":
+        return outbound
+    if how == "template":
+        variables = json.dumps({"1": text.body})
+        return replace(outbound, content_sid=template, content_variables=variables)
+    if how == "sms":
+        city = sms.plain(text.city_number) if text.city_number else None
+        return replace(outbound, to=number, from_=city)
+    held = text.created_at < now - WHATSAPP_HOLD
+    with sessions.begin() as session:
+        session.execute(update(OutboundTextRow).where(OutboundTextRow.id == text.id)
+                        .values(status="canceled" if held else "waiting",
+                                not_before=now + WHATSAPP_WAIT,
+                                attempts=OutboundTextRow.attempts - 1,
+                                error="outside WhatsApp's 24 hours; no template, no SMS consent")
+                        .execution_options(synchronize_session=False))
+    log.info("%s text %d to %s %s: outside WhatsApp's 24-hour window", text.kind, text.id,
+             mask_phone(text.phone), "dropped" if held else "held")
+    return None
 
 
 def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] = ()

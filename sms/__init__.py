@@ -17,6 +17,8 @@ from .sender import (
 )
 from .texts import MAX_SEGMENTS, RequestStatus, help_text, requests_text, status_reply, status_text
 from .views import DeliveryReport, Hooks, create_blueprint
+from .whatsapp import is_whatsapp, plain
+from .whatsapp import route as whatsapp_route
 
 __all__ = [
     "GSM7",
@@ -39,6 +41,9 @@ __all__ = [
     "encoding",
     "fit",
     "gsm_safe",
+    "is_whatsapp",
+    "plain",
+    "whatsapp_route",
     "help_text",
     "requests_text",
     "segments",

@@ -44,6 +44,8 @@ class OutboundText:
     body: str
     from_: str | None = None
     status_callback: str | None = None
+    content_sid: str | None = None  # a WhatsApp template instead of the body
+    content_variables: str | None = None  # its variables, as JSON
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,18 @@ class TwilioSender:
         self.client = Client(account_sid, auth_token, http_client=http)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
+        self.whatsapp_template: str | None = None  # staff's ContentSid for WhatsApp's rule
 
     def send(self, text: OutboundText) -> Sent:
         options: dict[str, Any] = {"to": text.to, "body": text.body}
+        if text.content_sid:
+            options = {"to": text.to, "content_sid": text.content_sid,
+                       "content_variables": text.content_variables or "{}"}
         if self.messaging_service_sid:
             options["messaging_service_sid"] = self.messaging_service_sid
+        elif text.to.startswith("whatsapp:"):  # from the city's WhatsApp sender
+            sender = text.from_ or self.from_number or ""
+            options["from_"] = sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
         else:
             options["from_"] = self.from_number or text.from_
         if text.status_callback:
@@ -123,10 +132,12 @@ class ConsoleSender:
     def __init__(self, out: TextIO | None = None, mask: Callable[[str], str] = str) -> None:
         self.out = out
         self.mask = mask
+        self.whatsapp_template: str | None = None
 
     def send(self, text: OutboundText) -> Sent:
         out = self.out or sys.stdout
         parts = segments(text.body)
-        print(f"--- text to {self.mask(text.to)} ({parts} segment{'s' * (parts != 1)}, "
+        how = f"template {text.content_sid}, " if text.content_sid else ""
+        print(f"--- text to {self.mask(text.to)} ({how}{parts} segment{'s' * (parts != 1)}, "
               f"{encoding(text.body)}) ---\n{text.body}\n---", file=out, flush=True)
         return Sent(True, sid="SM" + uuid.uuid4().hex, status="sent")
