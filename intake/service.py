@@ -14,11 +14,11 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,10 +29,11 @@ from ivr.speech import say_address
 
 from .addresses import AddressResolver
 from .config import StaffConfig
-from .db import utcnow
+from .db import UTCDateTime, utcnow
 from .duplicates import DuplicateFinder, follow
 from .media import MediaStore, Photo
 from .settings import mask_phone
+from .states import Menus
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import is_opted_out, queue_text
 
@@ -49,6 +50,38 @@ THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "\N{T
 # a conversation may start with these, not only with words
 FIRST_EVENTS = (conv.LocationShared, conv.PhotosSent)
 NEW = {"new", "new report", "nuevo", "nuevo reporte", "nueva", "otro"}  # after a report: another
+CONVERSATIONS = cast(Table, ConversationRow.__table__)
+DELIVERIES = cast(Table, WebhookDelivery.__table__)
+REPORTS = cast(Table, Report.__table__)
+OPEN_COLUMNS = tuple(CONVERSATIONS.c[name] for name in (
+    "id", "turn", "state", "phone", "city_number", "updated_at"))
+Menu = tuple[conv.Category, ...]
+# Statements of the hot path, built once: building one costs more CPU than running it.
+LOCK_OPEN = (  # the open conversation, locked, and any stored answer to this very webhook
+    select(*OPEN_COLUMNS, select(DELIVERIES.c.answer)
+           .where(DELIVERIES.c.id == bindparam("delivery")).scalar_subquery())
+    .where(CONVERSATIONS.c.channel == bindparam("channel"),
+           CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.is_open.is_(True))
+    # FOR NO KEY UPDATE: inserts referring to the conversation (reports, texts) pass the lock
+    .with_for_update(of=CONVERSATIONS, key_share=True))
+STORED_ANSWER = select(DELIVERIES.c.answer).where(DELIVERIES.c.id == bindparam("delivery"))
+NEW_CONVERSATION = insert(CONVERSATIONS).returning(CONVERSATIONS.c.id)
+NEXT_TURN = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"),
+                                        CONVERSATIONS.c.turn == bindparam("read"))
+CLOSE = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"))
+RECORD = insert(DELIVERIES)
+SET_WANTS_TEXTS = update(REPORTS).where(REPORTS.c.reference == bindparam("ref"))
+REFERENCE_TAKEN = select(REPORTS.c.id).where(REPORTS.c.reference == bindparam("ref"))
+OPEN_OF_NUMBER = (  # a number's conversations going (the cap on them)
+    select(func.count()).select_from(CONVERSATIONS)
+    .where(CONVERSATIONS.c.phone == bindparam("phone"), CONVERSATIONS.c.is_open.is_(True),
+           CONVERSATIONS.c.updated_at >= bindparam("since", type_=UTCDateTime)))
+JUST_FILED = (  # the report a text conversation filed moments ago, if any
+    select(REPORTS.c.id, REPORTS.c.reference, REPORTS.c.lang, REPORTS.c.conversation_id)
+    .join(CONVERSATIONS, REPORTS.c.conversation_id == CONVERSATIONS.c.id)
+    .where(CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.channel == "sms",
+           REPORTS.c.created_at >= bindparam("since", type_=UTCDateTime))
+    .order_by(REPORTS.c.id.desc()).limit(1))
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 
 
@@ -71,6 +104,7 @@ class Intake:
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
         self.menu = config.menu  # replaced by the server-synced menu at start-up
+        self.menus = Menus(sessions)
         self.resolver = resolver
         self.on_filed = on_filed
 
@@ -83,10 +117,12 @@ class Intake:
         to itself, starts over from what the winner committed.
         """
         inbound = self._with_photos(_identified(inbound))
+        menu = self.menu  # one menu for every try, even if staff change it meanwhile
+        self.menus.keep(menu)
         looked_up: dict[Any, Any] = {}  # slow lookups done outside the transaction
         for attempt in range(1, RETRIES + 1):
             try:
-                reply, filed, ended = self._handle_once(inbound, looked_up)
+                reply, filed, ended = self._handle_once(inbound, menu, looked_up)
                 break
             except _LookUp as need:  # ask the city with no lock held, then run again
                 looked_up[need.key] = self._look_up(need.key)
@@ -120,84 +156,109 @@ class Intake:
                  len(event.refused))
         return replace(inbound, event=event)
 
-    def _handle_once(self, inbound: Inbound, looked_up: dict[Any, Any] | None = None
+    def _handle_once(self, inbound: Inbound, menu: Menu, looked_up: dict[Any, Any] | None = None
                      ) -> tuple[Reply, bool, str | None]:
-        """One try: (the reply, whether a report was filed, how the conversation ended)."""
+        """One try: (the reply, whether a report was filed, how the conversation ended).
+
+        Two statements for an ordinary step: the open conversation, locked, read with any
+        stored answer to this very webhook; and its update, made only if its turn is still
+        the one read (with the answer's record). Core statements: the ORM's unit of work cost
+        more CPU than the rest of the webhook.
+        """
         with self.sessions.begin() as session:
-            stored = session.get(WebhookDelivery, inbound.delivery_id)
+            conn = session.connection()
+            found = conn.execute(LOCK_OPEN, {"delivery": inbound.delivery_id,
+                                             "channel": inbound.channel, "key": inbound.key}
+                                 ).first()
+            stored = found[-1] if found is not None else conn.execute(
+                STORED_ANSWER, {"delivery": inbound.delivery_id}).scalar()
             if stored is not None:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
-                return _load_reply(stored.answer), False, None
-            row = self._open_conversation(session, inbound)
+                return _load_reply(stored), False, None
+            row = self._still_open(conn, inbound, found)
             if row is None:
                 followed = self._follow_up(session, inbound)
                 if followed is not None:
                     reply, conversation_id = followed
-                    session.add(WebhookDelivery(id=inbound.delivery_id,
-                                                conversation_id=conversation_id,
-                                                answer=_dump_reply(reply)))
+                    _record(conn, inbound.delivery_id, conversation_id, reply)
                     return reply, False, None
                 if self._too_many_open(session, inbound):
                     reply = Reply("en", 0, (Say("too_many_open"), End("too_many_open")))
-                    session.add(WebhookDelivery(id=inbound.delivery_id, conversation_id=None,
-                                                answer=_dump_reply(reply)))
+                    _record(conn, inbound.delivery_id, None, reply)
                     return reply, False, "refused"
-                row = self._new_conversation(session, inbound)
-            state, actions, filed = self._run(session, row, inbound, looked_up or {})
-            row.state = conv.dump(state)
-            row.step = state.step.value
-            row.turn += 1
-            row.is_open = state.step is not Step.DONE
-            if state.reference is not None:
-                report = session.scalar(select(Report).where(Report.reference == state.reference))
-                if report is not None:
-                    report.wants_texts = state.wants_texts
+                row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,
+                                       inbound.phone, inbound.city_number)
+            before = row.wants_texts
+            state, actions, filed = self._run(session, row, inbound, menu, looked_up or {})
+            is_open = state.step is not Step.DONE
+            self._save(session, row, state, is_open)
+            if state.reference is not None and (
+                    state.wants_texts if filed else state.wants_texts != before):
+                if session.new:
+                    session.flush()  # a report added through the ORM (one followed) first
+                conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
+                                               "wants_texts": state.wants_texts})
             shown = tuple(a for a in actions if isinstance(a, RENDERED))
             reply = Reply(state.lang, row.turn, shown)
-            session.add(WebhookDelivery(id=inbound.delivery_id, conversation_id=row.id,
-                                        answer=_dump_reply(reply)))
-            session.flush()
+            _record(conn, inbound.delivery_id, row.id, reply)
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
                      state.step.value)
-        ended = (state.ended or "done") if not row.is_open else None
+        ended = (state.ended or "done") if not is_open else None
         return reply, filed, ended
 
-    def _open_conversation(self, session: Session, inbound: Inbound) -> ConversationRow | None:
-        """The open conversation of this call or number, locked until the webhook commits."""
-        row = session.scalar(
-            select(ConversationRow).where(
-                ConversationRow.channel == inbound.channel,
-                ConversationRow.key == inbound.key,
-                ConversationRow.is_open.is_(True),
-            ).with_for_update(key_share=True)  # FOR NO KEY UPDATE: inserts referring to it pass
-        )
-        if row is not None and inbound.channel == "sms" and row.updated_at < utcnow() - SMS_IDLE:
+    def _still_open(self, conn: Connection, inbound: Inbound,
+                    found: Any) -> OpenConversation | None:
+        """The open conversation read, unless it is a text conversation long idle (closed)."""
+        if found is None:
+            return None
+        row = OpenConversation(found.id, found.turn, found.state, inbound.channel,
+                               inbound.key, found.phone, found.city_number)
+        if inbound.channel == "sms" and found.updated_at < utcnow() - SMS_IDLE:
             # a text long after the last one starts afresh, not at a question from days ago
             log.info("sms conversation %s idle since %s; starting a new one", row.id,
-                     row.updated_at.isoformat(timespec="minutes"))
-            row.is_open = False
-            session.flush()
-            row = None
+                     found.updated_at.isoformat(timespec="minutes"))
+            conn.execute(CLOSE, {"cid": row.id, "is_open": False, "updated_at": utcnow()})
+            return None
         return row
 
-    def _new_conversation(self, session: Session, inbound: Inbound) -> ConversationRow:
-        """A new conversation; two webhooks creating one at once collide on its unique index."""
-        row = ConversationRow(channel=inbound.channel, key=inbound.key, phone=inbound.phone,
-                              city_number=inbound.city_number, step="new", turn=0, state={},
-                              is_open=True)
-        session.add(row)
-        session.flush()
-        return row
+    def _save(self, session: Session, row: OpenConversation, state: State,
+              is_open: bool) -> None:
+        """Write the conversation's new state: a new row, or the one read if its turn is
+        still the one read (another webhook of it that came first makes this one start over).
+        """
+        values = {"state": self.menus.dump(state), "step": state.step.value,
+                  "is_open": is_open, "updated_at": utcnow()}
+        conn = session.connection()
+        if row.id is None:
+            row.id = conn.execute(NEW_CONVERSATION, {
+                "channel": row.channel, "key": row.key, "phone": row.phone,
+                "city_number": row.city_number, "turn": 1, "created_at": values["updated_at"],
+                **values}).scalar_one()
+            row.turn = 1
+            return
+        done = conn.execute(NEXT_TURN, {"cid": row.id, "read": row.turn, "turn": row.turn + 1,
+                                        **values})
+        if done.rowcount != 1:
+            raise StaleDataError(f"conversation {row.id} moved past turn {row.turn}")
+        row.turn += 1
+
+    def _placed(self, session: Session, row: OpenConversation) -> int:
+        """The conversation's id, inserting its row now if this is its first webhook (a
+        report or a call-back request must name it); written in full by `_save`."""
+        if row.id is None:
+            now = utcnow()
+            row.id = session.connection().execute(NEW_CONVERSATION, {
+                "channel": row.channel, "key": row.key, "phone": row.phone,
+                "city_number": row.city_number, "step": "new", "turn": 0, "state": {},
+                "is_open": True, "created_at": now, "updated_at": now}).scalar_one()
+        return row.id
 
     def _too_many_open(self, session: Session, inbound: Inbound) -> bool:
         """This number has `max_open` conversations going already (a flood, not a resident)."""
         if not inbound.phone or self.max_open <= 0:
             return False
-        going = session.scalar(
-            select(func.count()).select_from(ConversationRow)
-            .where(ConversationRow.phone == inbound.phone, ConversationRow.is_open.is_(True),
-                   ConversationRow.updated_at >= utcnow() - ACTIVE)
-        ) or 0
+        going = session.connection().execute(
+            OPEN_OF_NUMBER, {"phone": inbound.phone, "since": utcnow() - ACTIVE}).scalar() or 0
         if going >= self.max_open:
             log.warning("%s %s has %d conversations going; not opening another",
                         inbound.channel, mask_phone(inbound.phone), going)
@@ -210,13 +271,8 @@ class Intake:
         """
         if inbound.channel != "sms" or not inbound.text.strip():
             return None
-        found = session.execute(
-            select(Report.id, Report.reference, Report.lang, Report.conversation_id)
-            .join(ConversationRow, Report.conversation_id == ConversationRow.id)
-            .where(ConversationRow.key == inbound.key, ConversationRow.channel == "sms",
-                   Report.created_at >= utcnow() - FOLLOW_UP)
-            .order_by(Report.id.desc()).limit(1)
-        ).first()
+        found = session.connection().execute(
+            JUST_FILED, {"key": inbound.key, "since": utcnow() - FOLLOW_UP}).first()
         if found is None:
             return None
         report_id, reference, lang, conversation_id = found
@@ -244,7 +300,7 @@ class Intake:
         return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
 
     def _run(
-        self, session: Session, row: ConversationRow, inbound: Inbound,
+        self, session: Session, row: OpenConversation, inbound: Inbound, menu: Menu,
         looked_up: dict[Any, Any] | None = None,
     ) -> tuple[State, list[Action], bool]:
         """Step the engine, performing address and filing actions until it waits on the resident."""
@@ -258,7 +314,7 @@ class Intake:
             first = inbound.event if isinstance(inbound.event, FIRST_EVENTS) else None
             last = self._last_report(session, inbound) if _is_new(inbound.text) else None
             state, pending = conv.start(conv.Started(
-                inbound.channel, self.menu, agent, "" if first or last else inbound.text,
+                inbound.channel, menu, agent, "" if first or last else inbound.text,
                 self.config.tries, languages=self.config.languages, other=self.config.other,
                 check_duplicates=self.duplicates is not None, again=last is not None,
                 lang=last.lang if last else None, last_place=last.place if last else None))
@@ -266,7 +322,7 @@ class Intake:
                 state, more = conv.step(state, first)
                 pending = [a for a in pending if isinstance(a, Say)] + more
         else:
-            state = conv.load(row.state)
+            state = self.menus.load(session, row.state)
             try:
                 state, pending = conv.step(state, inbound.event)
             except conv.IllegalEvent as exc:
@@ -286,8 +342,9 @@ class Intake:
             elif isinstance(action, conv.FollowRequest):
                 reference = _new_reference(session)
                 follow(session, reference, phone=row.phone, channel=row.channel,
-                       conversation_id=row.id, request_id=action.request_id,
-                       service_code=action.service_code, place=action.place, lang=action.lang)
+                       conversation_id=self._placed(session, row),
+                       request_id=action.request_id, service_code=action.service_code,
+                       place=action.place, lang=action.lang)
                 log.info("%s follows request %s instead of filing (ref %s)",
                          mask_phone(row.phone), action.request_id, reference)
                 event = conv.RequestFollowed(reference)
@@ -297,7 +354,8 @@ class Intake:
             elif isinstance(action, conv.ContinueByText):
                 self._continue_by_text(session, row, state, action.step)
             elif isinstance(action, conv.RequestCallback):
-                session.add(CallbackRequest(conversation_id=row.id, phone=row.phone,
+                session.add(CallbackRequest(conversation_id=self._placed(session, row),
+                                            phone=row.phone,
                                             lang=state.lang, reason=action.reason,
                                             reference=action.reference))
                 log.info("callback requested by %s (%s)", mask_phone(row.phone), action.reason)
@@ -346,9 +404,9 @@ class Intake:
             row = session.scalar(select(ConversationRow).where(
                 ConversationRow.channel == "voice", ConversationRow.key == call_sid
             ).order_by(ConversationRow.id.desc()))
-        if row is None or not row.state:
-            return "A 311 caller. Nothing was captured yet."
-        state = conv.load(row.state)
+            if row is None or not row.state:
+                return "A 311 caller. Nothing was captured yet."
+            state = self.menus.load(session, row.state)
         names = {c.code: c.name("en") for c in state.menu}
         parts = ["A 311 caller" + (", speaking Spanish." if state.lang == "es" else ".")]
         if state.category:
@@ -364,7 +422,7 @@ class Intake:
         return " ".join(parts)
 
     def _continue_by_text(
-        self, session: Session, row: ConversationRow, state: State, at: Step
+        self, session: Session, row: OpenConversation, state: State, at: Step
     ) -> None:
         """Text a cut-off caller the question they were on, if they have agreed to texts.
 
@@ -390,14 +448,15 @@ class Intake:
             return
         session.add(ConversationRow(channel="sms", key=key, phone=row.phone,
                                     city_number=row.city_number, step=moved.step.value, turn=0,
-                                    state=conv.dump(moved), is_open=True))
+                                    state=self.menus.dump(moved), is_open=True))
         log.info("call %s cut off at %s; continuing by text", row.id, at.value)
 
-    def _file(self, session: Session, row: ConversationRow, action: conv.FileRequest) -> str:
+    def _file(self, session: Session, row: OpenConversation, action: conv.FileRequest) -> str:
         reference = _new_reference(session)
         place = action.place
-        session.add(Report(
-            reference=reference, conversation_id=row.id, channel=row.channel, phone=row.phone,
+        session.connection().execute(insert(REPORTS).values(
+            reference=reference, conversation_id=self._placed(session, row),
+            channel=row.channel, phone=row.phone,
             lang=action.lang, service_code=action.service_code,
             lat=place.lat if place else None, lon=place.lon if place else None,
             address=place.label if place else action.address_text[:255],
@@ -415,6 +474,30 @@ class _LookUp(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, key: Any) -> None:
         super().__init__(key)
         self.key = key
+
+
+@dataclass
+class OpenConversation:
+    """The conversation a webhook continues (id None: its first webhook, not stored yet)."""
+
+    id: int | None
+    turn: int
+    state: dict[str, Any]
+    channel: str
+    key: str
+    phone: str | None
+    city_number: str | None
+
+    @property
+    def wants_texts(self) -> bool:
+        return bool(self.state.get("wants_texts", False))
+
+
+def _record(conn: Connection, delivery_id: str, conversation_id: int | None,
+            reply: Reply) -> None:
+    """The answer to this webhook, so a second delivery of it is answered the same."""
+    conn.execute(RECORD, {"id": delivery_id, "conversation_id": conversation_id,
+                          "answer": _dump_reply(reply), "created_at": utcnow()})
 
 
 def _identified(inbound: Inbound) -> Inbound:
@@ -470,7 +553,7 @@ def _new_reference(session: Session) -> str:
     """A short numeric reference a resident can read out or key in: 7 digits, unique."""
     while True:
         reference = str(secrets.randbelow(9_000_000) + 1_000_000)
-        if session.scalar(select(Report.id).where(Report.reference == reference)) is None:
+        if session.connection().execute(REFERENCE_TAKEN, {"ref": reference}).first() is None:
             return reference
 
 

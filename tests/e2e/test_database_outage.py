@@ -1,0 +1,219 @@
+"""The database goes away in the middle of a storm of texts and comes back.
+
+Between `intake serve` and PostgreSQL sits a TCP proxy that this test cuts (every open
+connection dropped, new ones refused: what clients see of a restart) and restores, so the
+shared server itself is never restarted. While it is cut, every webhook is answered at once
+with the spoken or texted apology, never an error page for Twilio to read out; no reference
+handed out before is lost; once it is back the service answers and files again by itself.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from twilio.request_validator import RequestValidator
+
+from intake.simulate import new_sid, sms_form, voice_form
+from tests.databases import database_url
+
+from .conftest import TOKEN, free_port, start_server
+
+pytestmark = pytest.mark.postgres
+CITY = "+15555550311"
+TWILIO_TIMEOUT = 15  # seconds Twilio waits for a webhook's answer before its own message
+SORRY = "something went wrong on our side"
+STEPS = ("pothole", "123 main st", "deep", "yes")
+
+
+class Proxy:
+    """Forwards 127.0.0.1:<port> to PostgreSQL until cut; `restore` listens again."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.open: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        if self.listener is not None:
+            _drop(self.listener)
+            self.listener = None
+        with self.lock:
+            dropped, self.open = self.open, []
+        for sock in dropped:
+            _drop(sock)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                _drop(client)
+                continue
+            with self.lock:
+                self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _drop(source)
+        _drop(sink)
+
+
+def _drop(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+
+
+class Residents:
+    """Texters filing potholes over and over from new numbers, noting every answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url + "/sms"
+        self.validator = RequestValidator(TOKEN)
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.answers: list[tuple[int, str, float]] = []  # status, body, seconds
+        self.references: list[str] = []
+        self.threads = [threading.Thread(target=self._resident, args=(n,), daemon=True)
+                        for n in range(4)]
+
+    def __enter__(self) -> Residents:
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=60)
+
+    def _resident(self, n: int) -> None:
+        count = 0
+        with httpx.Client(timeout=60) as http:
+            while not self.stop.is_set():
+                count += 1
+                phone = f"+1555557{n:02d}{count:02d}"
+                for body in STEPS:
+                    form = sms_form(phone, CITY, body)
+                    started = time.monotonic()
+                    answer = http.post(self.url, data=form, headers={
+                        "X-Twilio-Signature": self.validator.compute_signature(self.url, form)})
+                    took = time.monotonic() - started
+                    with self.lock:
+                        self.answers.append((answer.status_code, answer.text, took))
+                        if "Reference number: " in answer.text:
+                            self.references.append(answer.text.split("Reference number: ")[1][:7])
+                    if SORRY in answer.text:
+                        break  # the resident gives up on this one and texts again later
+                time.sleep(0.05)
+
+    def wait_for(self, count: int, what: str) -> None:
+        deadline = time.monotonic() + 120
+        while len(self.references) < count:
+            assert time.monotonic() < deadline, f"{what}: {self.answers[-3:]}"
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[str, str, Proxy]]:
+    """(the real database's URL, the URL through the proxy, the proxy)."""
+    with database_url("postgresql", tmp_path) as url:
+        host_port = url.split("@", 1)[1].split("/", 1)[0]
+        host, port = host_port.rsplit(":", 1)
+        proxy = Proxy((host, int(port)))
+        try:
+            yield url, url.replace(f"@{host_port}/", f"@127.0.0.1:{proxy.port}/"), proxy
+        finally:
+            proxy.cut()
+
+
+def signed_post(http: httpx.Client, url: str, form: dict[str, str]) -> tuple[httpx.Response,
+                                                                                float]:
+    started = time.monotonic()
+    answer = http.post(url, data=form, headers={
+        "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)})
+    return answer, time.monotonic() - started
+
+
+def test_a_database_restart_during_a_storm(proxied: tuple[str, str, Proxy],
+                                           tmp_path: Path) -> None:
+    real_url, through_proxy, proxy = proxied
+    proc, server = start_server(tmp_path, through_proxy, OUTBOX_INTERVAL="0.2")
+    try:
+        with Residents(server.url) as residents, httpx.Client(timeout=60) as http:
+            residents.wait_for(6, "no reports before the outage")
+            proxy.cut()
+            confirmed = list(residents.references)
+            cut_at = len(residents.answers)
+            time.sleep(2)  # the residents keep texting into the outage
+            call, took_call = signed_post(http, server.url + "/voice",
+                                          voice_form(new_sid("CA"), "+15555550900", CITY))
+            text_, took_text = signed_post(http, server.url + "/sms",
+                                           sms_form("+15555550901", CITY, "pothole"))
+            during = residents.answers[cut_at:]
+            proxy.restore()
+            residents.wait_for(len(residents.references) + 6, "nothing filed after the outage")
+
+        # during the outage: at once, Twilio's 200 with an apology, spoken or texted
+        assert call.status_code == 200 and "<Say" in call.text and SORRY in call.text
+        assert text_.status_code == 200 and "<Message>" in text_.text and SORRY in text_.text
+        assert max(took_call, took_text) < TWILIO_TIMEOUT
+        assert any(SORRY in body for _, body, _ in during)
+        # at no moment an error page or an answer later than Twilio waits
+        assert {status for status, _, _ in residents.answers} == {200}
+        assert max(took for _, _, took in residents.answers) < TWILIO_TIMEOUT
+
+        # after it, by itself: a call is greeted, every reference ever given is stored and filed
+        with httpx.Client(timeout=30) as http:
+            greeted, _ = signed_post(http, server.url + "/voice",
+                                     voice_form(new_sid("CA"), "+15555550902", CITY))
+        assert greeted.status_code == 200 and SORRY not in greeted.text
+        references = set(residents.references)
+        assert set(confirmed) <= references
+        engine = create_engine(real_url)
+        deadline = time.monotonic() + 120
+        while True:
+            with engine.connect() as conn:
+                delivered = {ref for ref, status in conn.execute(text(
+                    "SELECT reference, status FROM reports")) if status == "delivered"}
+            if references <= delivered or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        engine.dispose()
+        assert references <= delivered, sorted(references - delivered)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
