@@ -17,8 +17,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import sms
@@ -33,6 +34,8 @@ from .worker import Periodic
 log = logging.getLogger(__name__)
 CLOSED = "closed"
 REOPENED = "reopened"  # the status word texted when a closed request is open again
+WATCHES = cast(Table, StatusWatch.__table__)
+RESCAN_MARGIN = timedelta(minutes=10)  # longer than any delivery's transaction (its lease)
 
 
 @dataclass
@@ -62,18 +65,49 @@ def category_name(staff: StaffConfig, code: str, lang: str) -> str:
     return code.replace("_", " ").lower()
 
 
-def start_watching(session: Session) -> int:
-    """Track every delivered report that is not tracked yet, from what the resident knows."""
-    new = session.execute(
-        select(Report.id, Report.service_request_id)
-        .outerjoin(StatusWatch, StatusWatch.report_id == Report.id)
-        .where(Report.status == "delivered", Report.service_request_id.is_not(None),
-               StatusWatch.report_id.is_(None))
-    ).all()
+def start_watching(session: Session, since: datetime | None = None) -> int:
+    """Track every delivered report that is not tracked yet, from what the resident knows.
+
+    With `since`, only reports changed since then are looked at (a range of an index, not
+    every delivered report: at 100,000 of them that scan was most of a poll's database time).
+    """
+    query = (select(Report.id, Report.service_request_id)
+             .outerjoin(StatusWatch, StatusWatch.report_id == Report.id)
+             .where(Report.status == "delivered", Report.service_request_id.is_not(None),
+                    StatusWatch.report_id.is_(None)))
+    if since is not None:
+        query = query.where(Report.updated_at >= since)
+    new = session.execute(query).all()
     for report_id, request_id in new:
         session.add(StatusWatch(report_id=report_id, service_request_id=request_id,
                                 status="open", note=None, version=0, is_open=True))
     return len(new)
+
+
+def _news(known_status: str | None, record: ServiceRequest) -> tuple[str, str | None]:
+    """The status and city's note an answer tells, as they are compared and stored."""
+    return (record.status or known_status or "open").lower(), city_note(record) or None
+
+
+def _watches(session: Session, report_ids: list[int]) -> dict[int, Any]:
+    """What was last recorded for a batch of tracked reports, in one statement."""
+    return {row.report_id: row for row in session.execute(
+        select(StatusWatch.report_id, StatusWatch.status, StatusWatch.note,
+               StatusWatch.updated_datetime, StatusWatch.version)
+        .where(StatusWatch.report_id.in_(report_ids)))}
+
+
+def _checked(session: Session, quiet: list[int], newer: list[dict[str, object]],
+             now: datetime) -> None:
+    """Record that a batch's unchanged requests were checked: one UPDATE for those with
+    nothing new, one executemany for those whose `updated_datetime` alone moved."""
+    if quiet:
+        session.execute(update(StatusWatch).where(StatusWatch.report_id.in_(quiet))
+                        .values(checked_at=now).execution_options(synchronize_session=False))
+    if newer:
+        session.connection().execute(
+            update(WATCHES).where(WATCHES.c.report_id == bindparam("rid"))
+            .values(updated_datetime=bindparam("when"), checked_at=now), newer)
 
 
 class Poller:
@@ -100,13 +134,18 @@ class Poller:
         self.from_number = from_number
         self.reopen_check = reopen_check
         self.reopen_window = timedelta(days=reopen_days)
+        self._scanned: datetime | None = None  # when start_watching last ran
 
     def poll_once(self, now: datetime | None = None) -> PollResult:
         """One pass over every tracked open request: ceil(tracked / batch_size) GETs."""
         moment = now or utcnow()
         result = PollResult()
+        began = utcnow()  # the real clock: reports' updated_at is stamped with it
         with self.sessions.begin() as session:
-            start_watching(session)
+            # the first pass of this process looks at every delivered report, later ones
+            # at those delivered since the last pass (less a margin for late commits)
+            start_watching(session, self._scanned - RESCAN_MARGIN if self._scanned else None)
+        self._scanned = began
         with self.sessions() as session:
             watched = session.execute(
                 select(StatusWatch.report_id, StatusWatch.service_request_id)
@@ -133,12 +172,26 @@ class Poller:
                 continue
             by_id = {r.service_request_id: r for r in records}
             with self.sessions.begin() as session:
+                known = _watches(session, [report_id for report_id, _ in batch])
+                quiet: list[int] = []
+                newer: list[dict[str, object]] = []
                 for report_id, request_id in batch:
                     record = by_id.get(request_id)
-                    if record is not None:
-                        changed, texted = self._apply(session, report_id, record, moment)
-                        result.changes += changed
-                        result.texts += texted
+                    if record is None:
+                        continue
+                    seen = known.get(report_id)
+                    if seen is not None and _news(seen.status, record) == (seen.status,
+                                                                           seen.note):
+                        if record.updated_datetime and \
+                                record.updated_datetime != seen.updated_datetime:
+                            newer.append({"rid": report_id, "when": record.updated_datetime})
+                        else:
+                            quiet.append(report_id)
+                        continue
+                    changed, texted = self._apply(session, report_id, record, moment, seen)
+                    result.changes += changed
+                    result.texts += texted
+                _checked(session, quiet, newer, moment)
         if result.changes:
             log.info("status poll: %d tracked, %d changes, %d texts queued", result.tracked,
                      result.changes, result.texts)
@@ -161,17 +214,17 @@ class Poller:
         return [(report_id, request_id) for report_id, request_id in rows]
 
     def _apply(
-        self, session: Session, report_id: int, record: ServiceRequest, now: datetime
+        self, session: Session, report_id: int, record: ServiceRequest, now: datetime,
+        seen: Any = None,
     ) -> tuple[bool, bool]:
-        watch = session.get(StatusWatch, report_id)
+        """Record a change (and text it); `seen` is the watch as the batch read it."""
+        watch = seen if seen is not None else session.get(StatusWatch, report_id)
         if watch is None:
             return False, False
-        status = (record.status or watch.status or "open").lower()
-        note = city_note(record) or None
+        status, note = _news(watch.status, record)
         if (status, note) == (watch.status, watch.note):
-            if record.updated_datetime and record.updated_datetime != watch.updated_datetime:
-                watch.updated_datetime = record.updated_datetime
-            watch.checked_at = now
+            _checked(session, [], [{"rid": report_id, "when": record.updated_datetime
+                                    or watch.updated_datetime}], now)
             return False, False
         moved = session.execute(
             update(StatusWatch)

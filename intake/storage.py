@@ -120,7 +120,9 @@ class Report(Base):
     # the outbox's backlog: due reports in order of their next attempt
     __table_args__ = (Index("ix_reports_due", "status", "next_attempt_at"),
                       # open reports of one kind near a place (already reported?)
-                      Index("ix_reports_service_place", "service_code", "lat"))
+                      Index("ix_reports_service_place", "service_code", "lat"),
+                      # reports delivered since the poller's last pass (start_watching)
+                      Index("ix_reports_status_updated", "status", "updated_at"))
 
 
 class CallbackRequest(Base):
