@@ -13,15 +13,13 @@ from pathlib import Path
 
 import click
 import httpx
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from . import db
 from .cli_catalogue import catalogue
+from .cli_common import friendly_errors, load_settings, make_app, reports_db
 from .cli_staff import check_config, users
 from .cli_texts import poll, start_texts, texts
-from .config import ConfigError
 from .settings import Settings, mask_phone
 from .webhook_client import WebhookSender
 
@@ -29,25 +27,6 @@ from .webhook_client import WebhookSender
 @click.group()
 def main() -> None:
     """open311-intake: 311 reports by phone call and text message, filed over Open311."""
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    try:
-        yield
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except OperationalError as exc:
-        raise click.ClickException(f"cannot use the database: {exc.orig}") from exc
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"file not found: {exc.filename}") from exc
-
-
-def _app(settings: Settings) -> Flask:
-    from .app import create_app
-
-    with friendly_errors():
-        return create_app(settings)
 
 
 @main.command()
@@ -61,7 +40,7 @@ def _app(settings: Settings) -> Flask:
                    "process that also delivers, texts and polls (the demo).")
 def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Run the service: webhooks and the Open311 sandbox (and, without --workers, the rest)."""
-    settings = _settings()
+    settings = load_settings()
     if workers > 0:
         from .production import serve_production
 
@@ -77,7 +56,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     from .app import CATALOGUE, OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
-    app = _app(settings)
+    app = make_app(settings)
     app.extensions[OUTBOX].start()
     Housekeeping(db.sessions(app), settings=settings).start()
     app.extensions[STAFF].watch(settings.config_reload_seconds)
@@ -108,18 +87,6 @@ Try it from another terminal:
                    clear_untrusted_proxy_headers=False, connection_limit=1000,
                    asyncore_use_poll=True, channel_timeout=15,
                    max_request_body_size=settings.max_body)
-
-
-def _settings() -> Settings:
-    """The environment's settings, with this process's logging set up from them."""
-    from .logs import setup_logging
-
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    setup_logging(settings.log_format, settings.log_level)
-    return settings
 
 
 def _open311_line(settings: Settings, base: str) -> str:
@@ -165,7 +132,7 @@ def _sender(url: str, in_process: bool) -> Iterator[WebhookSender]:
         from .app import OUTBOX
         from .outbox import deliver_due
 
-        app = _app(settings)
+        app = make_app(settings)
         worker = app.extensions[OUTBOX]
         worker.start()
         http = httpx.Client(transport=httpx.WSGITransport(app=app))
@@ -256,22 +223,6 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float,
         raise SystemExit(1)
 
 
-@contextmanager
-def _reports_db() -> Iterator[db.Session]:
-    """A session on the (migrated) database of the settings, for the outbox commands."""
-    from .migrations import upgrade
-
-    settings = Settings.from_env()
-    with friendly_errors():
-        engine = db.make_engine(settings.database_url)
-        try:
-            upgrade(engine)
-            with db.Session(engine, expire_on_commit=False) as session:
-                yield session
-        finally:
-            engine.dispose()
-
-
 # What staff see for each stored status; "retrying" is a pending report that has failed before.
 _STATE_LABELS = {"pending": "pending", "token": "awaiting id", "uncertain": "checking",
                  "failed": "FAILED", "needs_attention": "NEEDS ATTENTION",
@@ -305,7 +256,7 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
 
     from .storage import Report
 
-    with _reports_db() as session:
+    with reports_db() as session:
         counts: dict[str, int] = {}
         rows = session.execute(select(Report.status, Report.attempts, func.count())
                                .group_by(Report.status, Report.attempts)).all()
@@ -357,7 +308,7 @@ def outbox_retry(reference: str, adopt: bool) -> None:
     from .outbox import retry_failed
     from .storage import Report
 
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         was = session.scalar(select(Report.status).where(Report.reference == reference))
         try:
             report = retry_failed(session, reference, adopt=adopt)
@@ -383,7 +334,7 @@ def callbacks(ctx: click.Context, show_all: bool) -> None:
         return
     from .storage import CallbackRequest
 
-    with _reports_db() as session:
+    with reports_db() as session:
         query = select(CallbackRequest).order_by(CallbackRequest.id)
         if not show_all:
             query = query.where(CallbackRequest.handled_at.is_(None))
@@ -406,7 +357,7 @@ def callbacks_done(number: int) -> None:
     """Mark callback #NUMBER as handled."""
     from .storage import CallbackRequest
 
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         row = session.get(CallbackRequest, number)
         if row is None:
             raise click.ClickException(f"no callback #{number}")
@@ -441,8 +392,8 @@ def worker(interval: float | None) -> None:
     """
     from .production import run_worker
 
-    settings = _settings()
-    app = _app(settings)
+    settings = load_settings()
+    app = make_app(settings)
     run_worker(app, settings, interval=interval)
 
 
@@ -453,11 +404,11 @@ def purge(days: int | None) -> None:
     """Remove residents' phone numbers, conversations and texts of long-closed requests."""
     from .retention import purge as purge_old
 
-    settings = _settings()
+    settings = load_settings()
     keep = days if days is not None else settings.retention_days
     if keep < 1:
         raise click.ClickException("--days must be at least 1")
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         done = purge_old(session, keep)
     click.echo(f"Purged data older than {keep} days: phone numbers of {done.reports} reports, "
                f"{done.conversations} conversations, {done.texts} texts.")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from .cli_common import load_settings, make_app
+
 
 @click.group()
 def catalogue() -> None:
@@ -21,10 +23,9 @@ def catalogue_sync() -> None:
 
     from .app import OUTBOX, STAFF
     from .catalogue import request_sync
-    from .cli import _app, _settings
 
-    settings = _settings()
-    app = _app(settings)
+    settings = load_settings()
+    app = make_app(settings)
     client = app.extensions[OUTBOX].client
     staff = app.extensions[STAFF].current
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .cli_common import reports_db
 from .settings import Settings
 
 
@@ -60,11 +61,10 @@ _stdin = click.option("--password-stdin", is_flag=True,
 @_stdin
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a console account (asks for its password)."""
-    from .cli import _reports_db
     from .console.auth import UserError, add_user
 
     password = _password(password_stdin, name)
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         try:
             add_user(session, name, password, role)
         except UserError as exc:
@@ -77,16 +77,15 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 @_stdin
 def users_passwd(name: str, password_stdin: bool) -> None:
     """Set a new password (this also unlocks the account and logs it out everywhere)."""
-    from .cli import _reports_db
     from .console.auth import UserError, find_user, set_password
 
-    with _reports_db() as session:
+    with reports_db() as session:
         try:
             find_user(session, name)
         except UserError as exc:
             raise click.ClickException(str(exc)) from exc
     password = _password(password_stdin, name)
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         try:
             set_password(session, name, password)
         except UserError as exc:
@@ -99,11 +98,10 @@ def users_list() -> None:
     """The console accounts, their roles and whether they are locked."""
     from sqlalchemy import select
 
-    from .cli import _reports_db
     from .console.models import ConsoleUser
     from .db import utcnow
 
-    with _reports_db() as session:
+    with reports_db() as session:
         rows = list(session.scalars(select(ConsoleUser).order_by(ConsoleUser.name)))
     if not rows:
         click.echo("No console users yet: add one with `intake users add NAME`.")
@@ -118,10 +116,9 @@ def users_list() -> None:
 @click.argument("name")
 def users_remove(name: str) -> None:
     """Delete a console account (its change history keeps the name)."""
-    from .cli import _reports_db
     from .console.auth import UserError, find_user
 
-    with _reports_db() as session, session.begin():
+    with reports_db() as session, session.begin():
         try:
             session.delete(find_user(session, name))
         except UserError as exc:

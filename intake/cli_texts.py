@@ -7,6 +7,7 @@ import time
 import click
 
 from . import db
+from .cli_common import friendly_errors, load_settings, make_app
 from .settings import Settings, mask_phone
 
 
@@ -31,12 +32,11 @@ def start_texts(app: object, base_url: str) -> None:
 @click.option("--no-send", is_flag=True, help="Queue texts but leave sending to the server.")
 def poll(loop: bool, interval: float | None, no_send: bool) -> None:
     """Read the status of every tracked open request and text residents about changes."""
-    from .cli import _app, _settings
     from .messaging import TEXTS, Messaging
     from .texts import send_due
 
-    settings = _settings()
-    app = _app(settings)
+    settings = load_settings()
+    app = make_app(settings)
     messaging: Messaging = app.extensions[TEXTS]
     pause = interval if interval is not None else settings.poll_interval
     while True:
@@ -59,7 +59,6 @@ def texts(phone: str | None, limit: int) -> None:
     from .texts import texts_for
 
     settings = Settings.from_env()
-    from .cli import friendly_errors
 
     with friendly_errors():
         engine = db.make_engine(settings.database_url)

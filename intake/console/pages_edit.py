@@ -17,8 +17,8 @@ from flask.typing import ResponseReturnValue
 
 from ..staff_schema import CHANNELS, Problem, bundled, dotted, language_name, languages, offered
 from . import staff_file
+from .access import console, editors_only
 from .staff_file import Change, Key, Outcome
-from .views import console, editors_only
 
 CHANNEL_NAMES = {"voice": "Calls", "sms": "Texts"}
 LINE_FIELDS: list[tuple[Key, str, str]] = [

@@ -13,7 +13,7 @@ from ..db import utcnow
 from ..staff_schema import language_name, languages
 from ..storage import ConversationRow, Report
 from . import attention, insight
-from .views import console, editors_only
+from .access import console, editors_only
 
 BAR = 330  # px: the longest bar of the funnel chart
 

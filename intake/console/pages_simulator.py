@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from ..config import StaffConfig, config_from_text
 from . import staff_file
+from .access import console
 from .simulator import Run, Simulator
-from .views import console
 
 KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
 

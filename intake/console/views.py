@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -22,10 +20,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
-from . import EXTENSION, Console, auth, csrf
+from . import auth, csrf, pages_edit, pages_reports, pages_simulator
+from .access import console
 
 COOKIE = "intake_console"
-F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 OPEN = {"console.login", "console.login_form", "console.static"}
 NAV = [("console.index", "Overview"), ("console.simulator", "Simulator"),
        ("console.conversations", "Conversations"), ("console.funnel", "Funnel"),
@@ -45,23 +43,6 @@ class Staff:
     @property
     def editor(self) -> bool:
         return self.role == "editor"
-
-
-def console() -> Console:
-    found: Console = current_app.extensions[EXTENSION]
-    return found
-
-
-def editors_only(view: F) -> F:
-    """Viewers may look at everything but change nothing: 403 with a page saying so."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if not g.staff.editor:
-            return render_template("console/forbidden.html"), 403
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 def blueprint() -> Blueprint:
@@ -143,8 +124,6 @@ def blueprint() -> Blueprint:
         response = make_response(redirect(url_for("console.login")))
         response.delete_cookie(COOKIE, path="/console")
         return response
-
-    from . import pages_edit, pages_reports, pages_simulator
 
     pages_reports.register(bp)
     pages_edit.register(bp)
