@@ -102,7 +102,7 @@ def step(state: State, event: Event) -> Result:
             return command
     if isinstance(event, LocationShared) and state.step in TAKES_POINTS:
         return _on_location(state, event)
-    if isinstance(event, PhotosSent) and state.step in TAKES_POINTS:
+    if isinstance(event, PhotosSent) and state.step in ASKING:
         return _on_photos(state, event)
     handler = TABLE.get((state.step, type(event)))
     if handler is None:

@@ -31,7 +31,7 @@ from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import UTCDateTime, utcnow
 from .duplicates import DuplicateFinder, follow
-from .media import MediaStore, Photo
+from .media import MAX_PHOTOS, MediaStore, Photo
 from .settings import mask_phone
 from .states import Menus
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
@@ -269,7 +269,8 @@ class Intake:
         resident saw the reference, belongs to that report: it is added to the description
         while the report is still waiting for delivery, or answered with the reference.
         """
-        if inbound.channel != "sms" or not inbound.text.strip():
+        photos = inbound.event.urls if isinstance(inbound.event, conv.PhotosSent) else ()
+        if inbound.channel != "sms" or not (inbound.text.strip() or photos):
             return None
         found = session.connection().execute(
             JUST_FILED, {"key": inbound.key, "since": utcnow() - FOLLOW_UP}).first()
@@ -277,6 +278,10 @@ class Intake:
             return None
         report_id, reference, lang, conversation_id = found
         text = inbound.text.strip()
+        if photos and not text:  # photos right after filing: to the report, while it waits
+            added = self._add_photos(session, report_id, photos)
+            prompt = "followup_added" if added else "followup_filed"
+            return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
         said = text.casefold().strip(" .!")
         if said in NEW:
             return None  # another report: a new conversation
@@ -285,6 +290,8 @@ class Intake:
         if said in AGAIN:  # a "yes" sent twice: the report is filed, say so
             return Reply(lang, 0, (Say("followup_filed", {"reference": reference}),)), \
                 conversation_id
+        if photos:
+            self._add_photos(session, report_id, photos)
         now = utcnow()
         added = session.execute(
             update(Report)
@@ -298,6 +305,17 @@ class Intake:
         log.info("sms %s: a text right after report %s was %s", mask_phone(inbound.phone),
                  reference, "added to it" if added else "answered with its reference")
         return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
+
+    def _add_photos(self, session: Session, report_id: int, photos: tuple[str, ...]) -> bool:
+        """Photos added to a report not yet claimed for delivery (at most MAX_PHOTOS)."""
+        media = session.scalar(select(Report.media).where(Report.id == report_id)) or []
+        kept = [*media, *(p for p in photos if p not in media)][:MAX_PHOTOS]
+        return bool(session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status == "pending", Report.attempts == 0,
+                   Report.next_attempt_at <= utcnow())
+            .values(media=kept).execution_options(synchronize_session=False)
+        ).rowcount)  # type: ignore[attr-defined]
 
     def _run(
         self, session: Session, row: OpenConversation, inbound: Inbound, menu: Menu,

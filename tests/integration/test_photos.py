@@ -140,3 +140,15 @@ def test_a_photo_alone_starts_a_report_its_gps_is_offered_and_it_is_filed(
     listed = http.get("http://localhost/open311/v2/requests.json",
                       params={"service_code": "POTHOLE"}).json()
     assert [r["media_url"] for r in listed] == [url]
+
+
+def test_a_photo_right_after_the_filing_is_added_to_the_report(app: Flask, media: str) -> None:
+    text = texter(app)
+    for body in ("pothole", "123 Main St", "skip"):
+        text(body)
+    assert "Reference number" in text("yes")
+    answer = text("", (f"{media}/Media/plain.png", "image/png"))
+    assert "Added to your report" in answer
+    with db.sessions(app)() as session:
+        report = session.scalars(select(Report)).one()
+    assert report.media and len(report.media) == 1 and report.media[0].endswith(".png")

@@ -82,3 +82,15 @@ def test_media_items_from_the_form() -> None:
     assert media_items(form) == (("https://a/0", "image/jpeg"), ("https://a/1", "image/png"))
     assert media_items({"NumMedia": "0"}) == ()
     assert media_items({"NumMedia": "x", "MediaUrl0": "https://a/0"}) == (("https://a/0", ""),)
+
+
+def test_a_photo_at_the_already_reported_offer_is_kept_and_the_offer_asked_again() -> None:
+    from dataclasses import replace
+
+    from conversation import DuplicatesFound, Existing
+    state = replace(at(Step.CONFIRM), check_duplicates=True)
+    state, _ = step(state, Said("yes"))
+    state, _ = step(state, DuplicatesFound((Existing("12345", 2),)))
+    state, actions = step(state, PhotosSent((URL,), lat=41.25, lon=-98.75))
+    assert state.photos == (URL,) and state.step is Step.OFFER_DUPLICATE
+    assert prompts(actions) == ["photo_added", "duplicate_offer"]
