@@ -32,6 +32,13 @@ CORRECT = frozenset({"no", "sorry", "perdon", "digo", "actually", "wait", "mean"
 _PLACE_BEFORE = frozenset({"in", "en", "of", "de", ","})
 _ES_UNITS = frozenset({"apartamento", "apto", "depto", "departamento", "piso", "unidad"})
 _EN_AMBIGUOUS = frozenset({"once", "un", "una", "mil", "e", "y", "c", "av"})
+# Everyday words that are also some town's name (Hay WA, Why AZ, Hope, Joy, Bache OK): after a
+# comma or "in" they are still the sentence, unless a state or ZIP follows to make them a place.
+_EVERYDAY = frozenset("""
+hay hola bache buenos buenas dias tardes noches gracias favor esta aqui alli ahi tengo hoy ya
+bien pero porque donde cerca frente lado como muy mas
+why hope joy hi hello hey okay ok yes please thanks so well there here now just like near
+""".split())
 MAX_WINDOWS = 14
 MAX_WINDOW = 10  # tokens
 OTHER_COST = 0.97  # score factor per word inside a window that no street has
@@ -260,6 +267,8 @@ class SentenceReader:
                     typed_state or after_word in STATE_NAMES or after == ZIP
                 if not placed or i == 0:
                     continue
+                if size == 1 and name[0] in _EVERYDAY and not (typed_state or after == ZIP):
+                    continue  # "Hola, hay un bache": a town called Hay needs its state or ZIP
             for k in range(i, i + size):
                 labels[k] = label
             return size

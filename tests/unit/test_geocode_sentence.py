@@ -100,6 +100,26 @@ def test_unknown_words_are_never_evidence(demo: Gazetteer, text: str) -> None:
     assert result.best is not None and result.best.label == "123 Main St"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hola, hay un bache en 123 Main St", "es"),  # Hay, WA
+        ("buenos dias, hay un bache muy grande en la calle Main 123", "es"),
+        ("hello, why is there a pothole at 123 Main St", "en"),  # Why, AZ
+    ],
+)
+def test_an_everyday_word_after_a_comma_is_no_town(demo: Gazetteer, text: str, lang: str) -> None:
+    """Some town somewhere is called by most short words; a greeting and a comma do not
+    make one of them the place (a state or ZIP after it would)."""
+    result = demo.resolve(text, lang=lang)
+    assert result.status != "out_of_city"
+    assert result.best is not None and result.best.label == "123 Main St"
+
+
+def test_an_everyday_town_name_with_its_state_is_elsewhere(demo: Gazetteer) -> None:
+    assert demo.resolve("123 Main St, Hay, WA 99136").status == "out_of_city"
+
+
 def test_city_name_from_settings_is_the_citys_own(tmp_path: object) -> None:
     named = load_gazetteer(democity.HERE / "centerlines.geojson", city="Fairview")
     assert named.resolve("123 Main St in Fairview, thanks").best is not None
