@@ -45,8 +45,10 @@ from pathlib import Path
 import usaddress
 from rapidfuzz import fuzz, process
 
-from geocode import Candidate, Gazetteer, load_gazetteer
+from bench import talk
+from geocode import Candidate, Gazetteer, Resolution, load_gazetteer, verdict
 from geocode._geometry import haversine_m
+from geocode._names import name_key, tokens_of
 from geocode._numbers import ORDINALS, TENS, UNITS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -271,21 +273,33 @@ def baseline(gaz: Gazetteer) -> Locate:
 
 # --- measuring -----------------------------------------------------------------------------
 
+Row = tuple[str, float, float, "str | None"]
+Resolve = Callable[[str], Resolution]
 
-def measure(locate: Locate, rows: list[tuple[str, float, float, str | None]]) -> dict[str, float]:
-    top1 = top3 = w50 = w100 = 0
+
+def measure(resolve: Resolve, rows: list[Row], lang: str = "en") -> dict[str, float]:
+    """top-1/3 street, distance, latency, and how often 'certain' or 'out_of_city' was wrong."""
+    top1 = top3 = w50 = w100 = certain = certain_wrong = outside = 0
     errors: list[float] = []
     times: list[float] = []
     for text, lat, lon, truth in rows:
         runs = []
+        owner = getattr(resolve, "__self__", None)
         for _ in range(3):
+            if isinstance(owner, Gazetteer):
+                owner.forget()  # each run from cold caches, as a new sentence would be
             started = time.perf_counter()
-            found = locate(text)
+            result = resolve(text) if lang == "en" else resolve_es(resolve, text)
             runs.append((time.perf_counter() - started) * 1000)
         times.append(sorted(runs)[1])
+        found = list(result.candidates)
         streets = [c.street for c in found]
         top1 += bool(truth and streets[:1] == [truth])
         top3 += bool(truth and truth in streets[:3])
+        if result.status == "certain":
+            certain += 1
+            certain_wrong += bool(truth and streets[:1] != [truth])
+        outside += result.status == "out_of_city"
         err = haversine_m(lat, lon, found[0].lat, found[0].lon) if found else 1e7
         errors.append(err)
         w50 += err <= 50
@@ -295,12 +309,31 @@ def measure(locate: Locate, rows: list[tuple[str, float, float, str | None]]) ->
     return {
         "top1": top1 / n, "top3": top3 / n, "w50": w50 / n, "w100": w100 / n,
         "median_m": statistics.median(errors), "p50_ms": times[n // 2],
-        "p99_ms": times[min(n - 1, int(n * 0.99))],
+        "p99_ms": times[min(n - 1, int(n * 0.99))], "n": n, "certain": certain,
+        "certain_wrong": certain_wrong, "outside": outside,
     }  # fmt: skip
 
 
+def resolve_es(resolve: Resolve, text: str) -> Resolution:
+    owner = getattr(resolve, "__self__", None)
+    if isinstance(owner, Gazetteer):
+        return owner.resolve(text, lang="es")
+    return resolve(text)
+
+
+def baseline_resolve(gaz: Gazetteer) -> Resolve:
+    locate = baseline(gaz)
+
+    def resolve(text: str) -> Resolution:
+        found = locate(text)
+        return Resolution(verdict(found), tuple(found))
+
+    return resolve
+
+
 def synthetic_city(folder: Path, points: int = 40_000, seed: int = 3) -> Path:
-    """An OpenAddresses CSV of `points` addresses on ~1,300 made-up streets."""
+    """An OpenAddresses CSV of `points` addresses on made-up streets (~1,400 at 40k points,
+    ~30,000 at a million)."""
     rng = random.Random(seed)
     stems = ("oak elm pine maple cedar birch walnut chestnut willow spruce aspen hawthorn "
              "lincoln washington jefferson madison monroe jackson franklin hamilton adams "
@@ -311,9 +344,9 @@ def synthetic_city(folder: Path, points: int = 40_000, seed: int = 3) -> Path:
     streets = sorted({
         f"{rng.choice(prefixes)}{rng.choice(stems)}{rng.choice(['', rng.choice(stems)])} "
         f"{rng.choice(kinds)}".title()
-        for _ in range(1500)
+        for _ in range(max(1500, points // 25))
     })
-    path = folder / "synthetic_40k.csv"
+    path = folder / f"synthetic_{points}.csv"
     with path.open("w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow("LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE".split(","))
@@ -326,16 +359,126 @@ def synthetic_city(folder: Path, points: int = 40_000, seed: int = 3) -> Path:
     return path
 
 
+CAMBRIDGE_HOODS = ["Central Square", "Inman Square", "Cambridgeport", "East Cambridge",
+                   "Porter Square", "Kendall Square", "North Cambridge", "Harvard Square",
+                   "Mid-Cambridge", "Riverside", "Huron Village"]
+WESTBROOK_HOODS = ["Prides Corner", "Cumberland Mills", "Saccarappa", "downtown",
+                   "the Westbrook Commons"]
+
+
+def city_sets(raw: list[tuple[str, float, float]], truths: list[str | None], rng: random.Random,
+              city: str, state: str, zips: list[str], hoods: list[str],
+              tails: tuple[str, ...]) -> dict[str, tuple[str, list[Row]]]:
+    """name -> (language, rows): written, typed, spoken, and each conversational and Spanish."""
+    sets: dict[str, tuple[str, list[Row]]] = {}
+    rows = list(zip(raw, truths, strict=True))
+    sets["written"] = ("en", [(a, lat, lon, t) for (a, lat, lon), t in rows])
+    typed_rows = [(typed(a, rng, tails), lat, lon, t) for (a, lat, lon), t in rows]
+    spoken_rows = [(spoken(a, rng), lat, lon, t) for (a, lat, lon), t in rows]
+    sets["typed"] = ("en", typed_rows)
+    sets["spoken"] = ("en", spoken_rows)
+
+    def wrong(address: str) -> str | None:
+        number, _ = split_address(address)
+        return talk.wrong_number(number, rng) if number.isdigit() else None
+
+    sets["conv_typed"] = ("en", [
+        (talk.conversational(typed(a, rng, ("",)), rng, city, state, zips, hoods, wrong(a),
+                             typed=True), lat, lon, t) for (a, lat, lon), t in rows])
+    sets["conv_spoken"] = ("en", [
+        (talk.conversational(spoken(a, rng), rng, city.lower(), state, zips, hoods, wrong(a)),
+         lat, lon, t) for (a, lat, lon), t in rows])
+    es_typed, es_spoken = [], []
+    for (a, lat, lon), t in rows:
+        number, street = split_address(a)
+        es_typed.append((talk.spanish(number, street, rng, city, state), lat, lon, t))
+        es_spoken.append((talk.spanish(number, street, rng, city.lower(), state, asr=True),
+                          lat, lon, t))
+    sets["es_typed"] = ("es", es_typed)
+    sets["es_spoken"] = ("es", es_spoken)
+    return sets
+
+
+def run_city(label: str, gaz: Gazetteer, sets: dict[str, tuple[str, list[Row]]], show: int,
+             baseline_sets: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+    for text, *_ in sets["written"][1][:50]:  # warm up caches and rapidfuzz
+        gaz.resolve(text)
+    header = f"{'city':9} {'system':8} {'set':11} {'top1':>6} {'top3':>6} {'<100m':>6} " \
+             f"{'p50ms':>6} {'p99ms':>6} {'sure':>5} {'sure✗':>5} {'out':>4}"  # fmt: skip
+    print(header)
+    results: dict[str, dict[str, float]] = {}
+    systems: list[tuple[str, Resolve, tuple[str, ...]]] = [
+        ("geocode", gaz.resolve, tuple(sets)), ("baseline", baseline_resolve(gaz), baseline_sets)]
+    for system, resolve, names in systems:
+        for name in names:
+            lang, rows = sets[name]
+            r = measure(resolve, rows, lang)
+            if system == "geocode":
+                results[name] = r
+            print(f"{label:9} {system:8} {name:11} {r['top1']:6.1%} {r['top3']:6.1%} "
+                  f"{r['w100']:6.1%} {r['p50_ms']:6.2f} {r['p99_ms']:6.2f} "
+                  f"{int(r['certain']):5d} {int(r['certain_wrong']):5d} {int(r['outside']):4d}")
+            if show and system == "geocode":
+                shown = 0
+                for text, _, _, truth in rows:
+                    got = gaz.resolve(text, lang=lang)
+                    best = got.candidates[:1]
+                    if truth and (not best or best[0].street != truth) and shown < show:
+                        shown += 1
+                        print(f"    miss {text!r}: want {truth}, {got.status} "
+                              f"{[(c.label, round(c.score, 2)) for c in got.candidates[:3]]}")
+    return results
+
+
+def summary(results: dict[str, dict[str, float]], prefix: str = "") -> str:
+    """conv_top1, es_top1 (spoken and typed together), certain_wrong, out_of_city_false."""
+    def pooled(names: list[str], key: str) -> float:
+        n = sum(results[x]["n"] for x in names)
+        return sum(results[x][key] * results[x]["n"] for x in names) / n
+
+    certain = sum(r["certain"] for r in results.values())
+    wrong = sum(r["certain_wrong"] for r in results.values())
+    rows = sum(r["n"] for r in results.values())
+    outside = sum(r["outside"] for r in results.values())
+    return (f"{prefix}conv_top1={pooled(['conv_typed', 'conv_spoken'], 'top1'):.3f} "
+            f"{prefix}conv_spoken_top1={results['conv_spoken']['top1']:.3f} "
+            f"{prefix}conv_spoken_top3={results['conv_spoken']['top3']:.3f} "
+            f"{prefix}es_top1={pooled(['es_typed', 'es_spoken'], 'top1'):.3f} "
+            f"{prefix}es_spoken_top1={results['es_spoken']['top1']:.3f} "
+            f"{prefix}certain_wrong={wrong / max(1, certain):.4f} "
+            f"{prefix}out_of_city_false={outside / rows:.4f}")
+
+
+def westbrook_rows(path: Path, gaz: Gazetteer, rng: random.Random, count: int
+                   ) -> list[tuple[tuple[str, float, float], str | None]]:
+    """A seeded sample of Westbrook's points as written addresses, with their street."""
+    by_key = {name_key(tokens_of(n)).full: n for n in gaz.data.streets}
+    with path.open(newline="") as fh:
+        points = [r for r in csv.DictReader(fh) if r["NUMBER"].strip() and r["STREET"].strip()]
+    out = []
+    for r in rng.sample(points, min(count, len(points))):
+        unit = f" {r['UNIT']}" if r["UNIT"] and rng.random() < 0.5 else ""
+        tail = rng.choice(["", f", {r['CITY']}, {r['REGION']} {r['POSTCODE']}", ""])
+        address = f"{r['NUMBER']} {r['STREET']}{unit}{tail}"
+        truth = by_key.get(name_key(tokens_of(r["STREET"])).full)
+        out.append(((address, float(r["LAT"]), float(r["LON"])), truth))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=0, help="print N misses per set")
+    parser.add_argument("--westbrook-rows", type=int, default=700)
+    parser.add_argument("--million", action="store_true",
+                        help="also measure a 1,000,000-point synthetic city (minutes)")
     args = parser.parse_args(argv)
     data = Path(os.environ.get("INTAKE_SHARED_DATA", REPO.parent / "shared" / "data"))
     folder = data / "cambridge"
     if not (folder / "addresses_dev.csv").exists():
         print(f"shared data not found under {data} (set INTAKE_SHARED_DATA)", file=sys.stderr)
         return 2
+    keys: list[str] = []
     with tempfile.TemporaryDirectory() as cache:
         gaz = load_gazetteer(folder / "centerlines.geojson", folder / "intersections.geojson",
                              cache_dir=cache, city="Cambridge")  # fmt: skip
@@ -343,65 +486,72 @@ def main(argv: list[str] | None = None) -> int:
             raw = [(r["address"], float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)]
         truths = [truth_street(gaz, a, lat, lon) for a, lat, lon in raw]
         rng = random.Random(args.seed)
-        sets = {
-            "written": [(a, lat, lon, t) for (a, lat, lon), t in zip(raw, truths, strict=True)],
-            "typed": [(typed(a, rng), lat, lon, t)
-                      for (a, lat, lon), t in zip(raw, truths, strict=True)],
-            "spoken": [(spoken(a, rng), lat, lon, t)
-                       for (a, lat, lon), t in zip(raw, truths, strict=True)],
-        }  # fmt: skip
-        print(f"{len(raw)} addresses, {sum(t is None for t in truths)} without a truth street")
+        sets = city_sets(raw, truths, rng, "Cambridge", "Massachusetts",
+                         ["02138", "02139", "02140", "02141", "02142"], CAMBRIDGE_HOODS,
+                         CAMBRIDGE_TAILS)
+        print(f"{len(raw)} Cambridge addresses, {sum(t is None for t in truths)} without a "
+              f"truth street")
         gc.freeze()  # as a server does after loading: old objects leave the collector's scans
-        systems = {"geocode": gaz.locate, "baseline": baseline(gaz)}
-        for locate in systems.values():  # warm up caches and rapidfuzz
-            for text, *_ in sets["written"][:50]:
-                locate(text)
-        results: dict[str, dict[str, dict[str, float]]] = {}
-        header = f"{'system':9} {'set':8} {'top1':>6} {'top3':>6} {'<50m':>6} {'<100m':>6} " \
-                 f"{'med m':>7} {'p50ms':>6} {'p99ms':>6}"  # fmt: skip
-        print(header)
-        for system, locate in systems.items():
-            for name, rows in sets.items():
-                r = results.setdefault(system, {})[name] = measure(locate, rows)
-                print(f"{system:9} {name:8} {r['top1']:6.1%} {r['top3']:6.1%} {r['w50']:6.1%} "
-                      f"{r['w100']:6.1%} {r['median_m']:7.1f} {r['p50_ms']:6.2f} "
-                      f"{r['p99_ms']:6.2f}")  # fmt: skip
-                if args.show and system == "geocode":
-                    shown = 0
-                    for text, _, _, truth in rows:
-                        got = gaz.locate(text)
-                        if truth and (not got or got[0].street != truth) and shown < args.show:
-                            shown += 1
-                            print(f"    miss {text!r}: want {truth}, got "
-                                  f"{[(c.label, round(c.score, 2)) for c in got[:3]]}")
-        big = load_gazetteer(synthetic_city(Path(cache)), cache_dir=cache)
-        big_rows = []
-        rng = random.Random(args.seed)
-        for street in rng.sample(sorted(big.data.streets), 400):
-            number = rng.choice(sorted(big.data.streets[street].points))
-            lat, lon, _ = big.data.streets[street].points[number][0]
-            address = f"{number} {street}"
-            tails = ("", ", synthetic", " synthetic zz")
-            for text in (address, typed(address, rng, tails), spoken(address, rng)):
-                big_rows.append((text, lat, lon, street))
-        for text, *_ in big_rows[:50]:
-            big.locate(text)
-        r40 = measure(big.locate, big_rows)
-        points = sum(len(s.points) for s in big.data.streets.values())
-        print(f"synthetic city: {points} address points, {len(big.data.streets)} streets, "
-              f"top1 {r40['top1']:.1%}, p50 {r40['p50_ms']:.2f} ms, p99_ms_40k="
-              f"{r40['p99_ms']:.2f}")  # fmt: skip
-    g, b = results["geocode"], results["baseline"]
-    p99 = max(g[s]["p99_ms"] for s in g)
-    print(
-        f"written_top1={g['written']['top1']:.3f} typed_top1={g['typed']['top1']:.3f} "
-        f"spoken_top1={g['spoken']['top1']:.3f} spoken_top3={g['spoken']['top3']:.3f} "
-        f"written_w100={g['written']['w100']:.3f} p99_ms={p99:.2f} "
-        f"baseline_written_top1={b['written']['top1']:.3f} "
-        f"baseline_typed_top1={b['typed']['top1']:.3f} "
-        f"baseline_spoken_top1={b['spoken']['top1']:.3f}"
-    )
+        g = run_city("cambridge", gaz, sets, args.show, ("written", "typed", "spoken"))
+        p99 = max(g[x]["p99_ms"] for x in ("written", "typed", "spoken"))
+        keys.append(
+            f"written_top1={g['written']['top1']:.3f} typed_top1={g['typed']['top1']:.3f} "
+            f"spoken_top1={g['spoken']['top1']:.3f} spoken_top3={g['spoken']['top3']:.3f} "
+            f"written_w100={g['written']['w100']:.3f} p99_ms={p99:.2f} "
+            f"conv_p99_ms={max(g[x]['p99_ms'] for x in g):.2f} " + summary(g))
+
+        westbrook = data / "westbrook-me" / "addresses.csv"
+        if westbrook.exists():
+            wgaz = load_gazetteer(westbrook, cache_dir=cache)
+            rng = random.Random(args.seed)
+            sample = westbrook_rows(westbrook, wgaz, rng, args.westbrook_rows)
+            wsets = city_sets([r for r, _ in sample], [t for _, t in sample], rng, "Westbrook",
+                              "Maine", ["04092"], WESTBROOK_HOODS,
+                              ("", "", ", westbrook", " westbrook me", ", 04092"))
+            print(f"{len(sample)} Westbrook points ({len(wgaz.data.streets)} streets)")
+            w = run_city("westbrook", wgaz, wsets, args.show)
+            keys.append(
+                f"westbrook_typed_top1={w['typed']['top1']:.3f} "
+                f"westbrook_spoken_top1={w['spoken']['top1']:.3f} "
+                f"westbrook_p99_ms={max(w[x]['p99_ms'] for x in w):.2f} "
+                + summary(w, "westbrook_"))
+
+        for points in (40_000, 1_000_000) if args.million else (40_000,):
+            keys.append(scale(Path(cache), points, args.seed))
+    print(" ".join(keys))
     return 0
+
+
+def scale(folder: Path, points: int, seed: int) -> str:
+    """p50/p99 per resolve on a synthetic city of `points`; at 1M also load time and memory."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    path = synthetic_city(folder, points, seed=3)
+    started = time.perf_counter()
+    big = load_gazetteer(path, cache_dir=None)
+    load_s = time.perf_counter() - started
+    rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    rows: list[Row] = []
+    rng = random.Random(seed)
+    for street in rng.sample(sorted(big.data.streets), 400):
+        number = rng.choice(sorted(big.data.streets[street].points))
+        lat, lon, _ = big.data.streets[street].points[number][0]
+        address = f"{number} {street}"
+        tails = ("", ", synthetic", " synthetic zz")
+        for text in (address, typed(address, rng, tails), spoken(address, rng),
+                     talk.conversational(spoken(address, rng), rng, "synthetic", "zz", [], [])):
+            rows.append((text, lat, lon, street))
+    for text, *_ in rows[:50]:
+        big.resolve(text)
+    r = measure(big.resolve, rows)
+    n_points = sum(len(s.points) for s in big.data.streets.values())
+    tag = "40k" if points == 40_000 else "1m"
+    print(f"synthetic city: {n_points} address points, {len(big.data.streets)} streets, "
+          f"top1 {r['top1']:.1%}, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, "
+          f"load {load_s:.1f} s, +{rss_mb:.0f} MB")
+    extra = f" load_s_{tag}={load_s:.1f} rss_mb_{tag}={rss_mb:.0f}" if tag == "1m" else ""
+    return f"p50_ms_{tag}={r['p50_ms']:.2f} p99_ms_{tag}={r['p99_ms']:.2f}{extra}"
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ tolerated by also trying the words without their first or last token, at a small
 
 from __future__ import annotations
 
-import heapq
 import math
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 
 import jellyfish
 from rapidfuzz import fuzz
@@ -46,8 +48,8 @@ class StreetMatcher:
         self.compacts = [v.key.compact for v in self.variants]
         self.phonetics = [v.key.phonetic for v in self.variants]
         self.fulls = [v.key.full for v in self.variants]
-        self.letter_grams = _gram_index(self.compacts)
-        self.sound_grams = _gram_index(self.phonetics)
+        self.letter_grams = gram_index(self.compacts)
+        self.sound_grams = gram_index(self.phonetics)
         self.by_full: dict[str, list[int]] = {}
         for idx, full in enumerate(self.fulls):
             self.by_full.setdefault(full, []).append(idx)
@@ -100,10 +102,9 @@ class StreetMatcher:
         for query, index, lengths in (
             (key.compact, self.letter_grams, self.compacts),
             (key.phonetic, self.sound_grams, self.phonetics),
-            (key.full, self.letter_grams, self.compacts),
         ):
             if query:
-                found.update(_shortlist(query, index, lengths))
+                found.update(shortlist(query, index, lengths))
         return [(idx, self._score(key, idx)) for idx in found]
 
     def _score(self, key: NameKey, idx: int) -> float:
@@ -134,7 +135,7 @@ class StreetMatcher:
         return max(base * type_f * dir_f, whole) * alias_f * prominence
 
 
-SHORTLIST = 24
+SHORTLIST = 16
 STOP_GRAM = 20_000  # a trigram on more variants than this says nothing (skipped)
 
 
@@ -143,7 +144,7 @@ def _grams(text: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _gram_index(texts: list[str]) -> dict[str, list[int]]:
+def gram_index(texts: list[str]) -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     for idx, text in enumerate(texts):
         for gram in _grams(text):
@@ -151,24 +152,20 @@ def _gram_index(texts: list[str]) -> dict[str, list[int]]:
     return index
 
 
-def _shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list[int]:
+def shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list[int]:
     """Variants with the highest trigram Dice similarity to the query."""
     grams = _grams(query)
-    counts: dict[int, int] = {}
-    for gram in grams:
-        posting = index.get(gram)
-        if posting is None or len(posting) > STOP_GRAM:
-            continue
-        for idx in posting:
-            counts[idx] = counts.get(idx, 0) + 1
-    if not counts:
+    postings = [p for g in grams if (p := index.get(g)) is not None and len(p) <= STOP_GRAM]
+    if not postings:
         return []
+    counts = Counter(chain.from_iterable(postings))  # counted in C
     size = len(grams)
-    best = heapq.nlargest(
-        SHORTLIST, counts.items(), key=lambda kv: kv[1] / (size + len(texts[kv[0]]) + 3))
-    return [idx for idx, _ in best]
+    near = counts.most_common(SHORTLIST * 3)
+    near.sort(key=lambda kv: -kv[1] / (size + len(texts[kv[0]]) + 3))
+    return [idx for idx, _ in near[:SHORTLIST]]
 
 
+@lru_cache(maxsize=4096)
 def heard_type(word: str) -> str | None:
     """A street type the recogniser misheard as a word: "plays" -> "pl", "rode" -> "rd"."""
     if len(word) < 4 or not word.isalpha():

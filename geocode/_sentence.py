@@ -39,6 +39,12 @@ hay hola bache buenos buenas dias tardes noches gracias favor esta aqui alli ahi
 bien pero porque donde cerca frente lado como muy mas
 why hope joy hi hello hey okay ok yes please thanks so well there here now just like near
 """.split())
+#: Words that make a town's name into a longer local one ("Cumberland Mills", "Pride's
+#: Corner"): a name we do not know, so no evidence of another town.
+PLACE_GENERICS = frozenset(
+    "mills mill corner corners village falls heights center centre junction station harbor "
+    "beach district neighborhood area side downtown highlands farms plains point port "
+    "square sq hill hills park landing crossing common green".split())
 MAX_WINDOWS = 14
 MAX_WINDOW = 10  # tokens
 OTHER_COST = 0.97  # score factor per word inside a window that no street has
@@ -196,7 +202,8 @@ class SentenceReader:
             return ORD
         if w in CONNECT and (w not in ("y", "e", "con", "esquina") or spanish):
             return CONN
-        if spanish and (w in es.GLUE or (w == "no" and nxt is not None and nxt.isdigit())):
+        if spanish and (w in es.GLUE or (w in ("no", "#") and nxt is not None and (
+                nxt.isdigit() or es.is_number_word(nxt)))):
             return GLUE
         if w == "#" or (w in UNIT_WORDS and i > 0) or (spanish and w in _ES_UNITS):
             return UNIT
@@ -232,7 +239,7 @@ class SentenceReader:
                 place_before = i > 0 and labels[i - 1] in (HOME, TOWN)
                 if found[1] == 1 and len(words[i]) == 2:  # "MA", "me", "in": only when typed so
                     last = i + 1 == n or labels[i + 1] == ZIP
-                    ok = toks[i].caps or place_before or (toks[i].comma and last)
+                    ok = toks[i].caps or (place_before or toks[i].comma) and last
                 else:
                     ok = labels[i] == OTHER or toks[i].comma or place_before
                 if ok:
@@ -258,12 +265,18 @@ class SentenceReader:
                 continue  # "Elm St N, Cambridge" is no "N Cambridge"
             after = labels[i + size] if i + size < len(labels) else None
             before = labels[i - 1] if i else None
-            if after == TYPE or (before == NUM and size == 1 and after not in (ZIP, STATE)):
-                continue  # "Cambridge St", "10 Cambridge": a street called so
+            trailing = i >= 2 and labels[i - 2] in (VOCAB, TYPE, GLUE)  # "calle Elm 91 ..."
+            numbered = before == NUM and not trailing and size == 1 and after not in (ZIP, STATE)
+            spanish_type = i > 0 and words[i - 1] in es.TYPES and words[i - 1] not in STREET_TYPES
+            if after == TYPE or spanish_type or numbered:
+                continue  # "Cambridge St", "calle Cambridge", "10 Cambridge": a street
+            if town and i + size < len(words) and words[i + size] in PLACE_GENERICS:
+                continue  # "Cumberland Mills": a longer local name, not the town
             if town:
                 after_word = words[i + size] if i + size < len(words) else ""
                 typed_state = after_word in STATE_ABBRS and toks[i + size].caps
-                placed = toks[i].comma or (i and words[i - 1] in _PLACE_BEFORE) or \
+                end = i + size == len(words) or toks[i + size].comma
+                placed = (toks[i].comma and end) or (i and words[i - 1] in ("in", "en")) or \
                     typed_state or after_word in STATE_NAMES or after == ZIP
                 if not placed or i == 0:
                     continue

@@ -156,7 +156,7 @@ def rewrite(tokens: list[str]) -> list[str]:
                 out.append("and")
             i += 1
             continue
-        if tok == "no" and nxt is not None and nxt.isdigit():
+        if tok in ("no", "#") and nxt is not None and nxt.isdigit():
             i += 1  # "No. 12": número
             continue
         if tok in GLUE:
