@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -20,11 +21,14 @@ from geocode import load_gazetteer
 from intake import db, democity
 from intake.app import create_app
 from intake.db import utcnow
+from intake.replay import load_fixture, replay
 from intake.sandbox.models import SandboxRequest
 from intake.settings import Settings
 from intake.storage import Report
+from intake.webhook_client import WebhookSender
 from tests.databases import BACKENDS, database_url
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "dup-token"
 CITY = "+15555550311"
 PHONE = "+15555550321"
@@ -161,3 +165,25 @@ def test_our_own_delivered_report_is_offered_too(tmp_path: Path, db_url: str,
                            service_request_id="777777", created_at=utcnow()))
     offer, _ = to_the_offer(app)
     assert "This looks like request 777777, reported today." in offer
+
+
+def test_by_voice_the_same_offer_by_keypad(tmp_path: Path, db_url: str,
+                                           home: tuple[float, float]) -> None:
+    """The recorded keypad call, up to its read-back; then the offer, and 1 follows."""
+    app = make_app(tmp_path, db_url)
+    seed(app, home)
+    call = load_fixture(ROOT / "fixtures" / "voice_pothole_dtmf.json")
+    steps = call["steps"][:4]
+    confirm, follow = dict(call["steps"][4]), dict(call["steps"][5])
+    confirm.pop("capture", None)
+    confirm["expect"] = {"says": ["request 900001", "2 days ago", "Press 1", "or 2"],
+                         "gather": "dtmf speech"}
+    follow["expect"] = {"says": ["We will text you when request 900001 changes"],
+                        "hangup": True}
+    call["steps"] = [*steps, confirm, follow]
+    call.pop("filed")
+    with httpx.Client(transport=httpx.WSGITransport(app=app)) as http:
+        result = replay(call, WebhookSender(http, "http://localhost", TOKEN))
+    assert result.ok, "\n".join(result.failures + ["", *result.log])
+    [followed] = reports(app)
+    assert followed.follows and followed.channel == "voice" and followed.wants_texts
