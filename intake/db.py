@@ -6,6 +6,7 @@ Alembic history covers them all. Nothing connects at import time.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
 ]
 
 EXTENSION_KEY = "intake_db"
+CONNECT_TIMEOUT = 5  # seconds
+IDLE_PING = 2.0  # seconds a pooled connection may sit unused and still be trusted unchecked
 
 
 class Base(DeclarativeBase):
@@ -72,7 +76,35 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # a database that does not answer fails a webhook in seconds, well within Twilio's 15
+    connect = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}
+    engine = create_engine(url, hide_parameters=True, connect_args=connect)
+    _ping_when_idle(engine, IDLE_PING)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle: float) -> None:
+    """Check a pooled connection before use only if it sat idle longer than `idle` seconds.
+
+    `pool_pre_ping` pings on every checkout: a round trip and more CPU than a webhook's own
+    statements. A connection in steady use needs none; one the database dropped while it was
+    idle (a restart) is replaced before use, and one dropped mid-use invalidates the pool, so
+    every connection older than the failure is replaced (`Intake.handle` tries once more).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool opens a fresh one
+            raise DisconnectionError(f"idle connection lost: {type(exc).__name__}") from exc
 
 
 def init_app(app: Flask, engine: Engine) -> None:

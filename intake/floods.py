@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, request
 from sqlalchemy import Integer, String, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -72,8 +73,14 @@ def guard_floods(bp: Blueprint, sessions: sessionmaker[Session], wording: Wordin
         phone = request.form.get("From", "")
         if not phone:
             return None
-        with sessions.begin() as session:
-            count = count_text(session, phone, utcnow(), span)
+        try:
+            with sessions.begin() as session:
+                count = count_text(session, phone, utcnow(), span)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            with sessions.begin() as session:  # a pooled connection the database dropped
+                count = count_text(session, phone, utcnow(), span)
         if count <= limit:
             return None
         answer = MessagingResponse()

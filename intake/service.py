@@ -128,10 +128,12 @@ class Intake:
                 looked_up[need.key] = self._look_up(need.key)
                 continue
             except (IntegrityError, StaleDataError, OperationalError) as exc:
-                if attempt == RETRIES or not _lost_race(exc):
-                    raise
-                log.info("%s %s: another webhook of the conversation came first (%s); again",
-                         inbound.channel, mask_phone(inbound.phone), type(exc).__name__)
+                dropped = getattr(exc, "connection_invalidated", False)
+                if attempt == RETRIES or not _lost_race(exc) or (dropped and attempt > 1):
+                    raise  # a database that keeps dropping connections is down: apologise
+                log.info("%s %s: %s (%s); again", inbound.channel, mask_phone(inbound.phone),
+                         "a pooled connection was dropped" if dropped else
+                         "another webhook of the conversation came first", type(exc).__name__)
                 time.sleep(random.uniform(0, 0.005 * attempt))  # let the herd spread out
         if filed:
             self.on_filed()
@@ -540,10 +542,13 @@ def _lost_race(exc: Exception) -> bool:
     """Another transaction changed what this one read: starting over will see it.
 
     A duplicate key (the same webhook, or a conversation opened at the same moment), a
-    stale turn, or PostgreSQL's deadlock / serialization failure; not a database that is down.
+    stale turn, PostgreSQL's deadlock / serialization failure, or a pooled connection found
+    dropped (the pool then replaces every older one); not a database that is down.
     """
     if isinstance(exc, (IntegrityError, StaleDataError)):
         return True
+    if getattr(exc, "connection_invalidated", False):
+        return True  # a connection the database had dropped (a restart): a fresh one may do
     return getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40001", "40P01")
 
 

@@ -201,6 +201,15 @@ def test_a_database_restart_during_a_storm(proxied: tuple[str, str, Proxy],
             greeted, _ = signed_post(http, server.url + "/voice",
                                      voice_form(new_sid("CA"), "+15555550902", CITY))
         assert greeted.status_code == 200 and SORRY not in greeted.text
+        # a restart too quick to notice in between: the connections it dropped are replaced
+        proxy.cut()
+        proxy.restore()
+        with httpx.Client(timeout=30) as http:
+            quick = [signed_post(http, server.url + "/sms",
+                                 sms_form(f"+155555509{n:02d}", CITY, "pothole"))[0]
+                     for n in range(10, 14)]
+        assert all(a.status_code == 200 and SORRY not in a.text for a in quick), \
+            [a.text for a in quick]
         references = set(residents.references)
         assert set(confirmed) <= references
         engine = create_engine(real_url)
