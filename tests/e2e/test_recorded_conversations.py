@@ -18,7 +18,8 @@ from .conftest import ROOT, Server
 
 FIXTURES = sorted((ROOT / "fixtures").glob("*.json"))
 REQUIRED = {"voice_pothole_dtmf", "voice_graffiti_speech", "sms_english", "sms_spanish",
-            "voice_address_fails_three_times", "forged_signature", "duplicate_webhook"}
+            "voice_address_fails_three_times", "forged_signature", "duplicate_webhook",
+            "sms_one_shot_english", "sms_one_shot_spanish", "voice_spanish_number_words"}
 
 
 def test_the_required_conversations_are_recorded() -> None:
