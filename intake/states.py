@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from conversation import Category, State
 from .db import Base, UTCDateTime, utcnow
 
 MENU_KEY = "menu_id"
+FIELDS = tuple(f.name for f in fields(State) if f.name != "menu")
 KEEP = 64  # distinct menus remembered per process (staff edits the menu a few times a day)
 
 
@@ -37,6 +38,20 @@ class ConversationMenu(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     menu: Mapped[list[Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _plain(state: State) -> dict[str, Any]:
+    """What `asdict` gives for the state, menu left out, without deep-copying every field:
+    only places (dataclasses) need converting; tuples and strings are stored as they are."""
+    data: dict[str, Any] = {}
+    for name in FIELDS:
+        value = getattr(state, name)
+        if is_dataclass(value):
+            value = asdict(value)  # type: ignore[arg-type]
+        elif isinstance(value, tuple) and value and is_dataclass(value[0]):
+            value = [asdict(v) for v in value]
+        data[name] = value
+    return data
 
 
 class Menus:
@@ -51,8 +66,7 @@ class Menus:
 
     def dump(self, state: State) -> dict[str, Any]:
         """The state as stored: its fields, and the digest of its menu in place of the menu."""
-        data = asdict(replace(state, menu=()))
-        del data["menu"]
+        data = _plain(state)
         data[MENU_KEY] = self._store(state.menu)
         return data
 
