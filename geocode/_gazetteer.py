@@ -199,7 +199,11 @@ class Gazetteer:
         if q.cross:
             return self._crossing(q)
         out = []
-        for name, name_score in self.matcher.match(q.street):
+        matched = self.matcher.match(q.street)
+        floor = matched[0][1] - 0.3 if matched else 0.0  # far behind: cannot be chosen
+        for name, name_score in matched:
+            if name_score < floor:
+                break
             street = self.data.streets[name]
             cand = self._place(street, q.number, name_score)
             if zip_code and street.zips and zip_code not in street.zips:

@@ -135,8 +135,8 @@ class StreetMatcher:
         return max(base * type_f * dir_f, whole) * alias_f * prominence
 
 
-SHORTLIST = 16
-STOP_GRAM = 20_000  # a trigram on more variants than this says nothing (skipped)
+SHORTLIST = 12
+STOP_GRAM = 400  # a trigram on more variants than this (and a tenth) is skipped
 
 
 def _grams(text: str) -> set[str]:
@@ -155,7 +155,9 @@ def gram_index(texts: list[str]) -> dict[str, list[int]]:
 def shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list[int]:
     """Variants with the highest trigram Dice similarity to the query."""
     grams = _grams(query)
-    postings = [p for g in grams if (p := index.get(g)) is not None and len(p) <= STOP_GRAM]
+    found = [p for g in grams if (p := index.get(g)) is not None]
+    common = max(STOP_GRAM, len(texts) // 10)  # a trigram on most names says little
+    postings = [p for p in found if len(p) <= common] or found
     if not postings:
         return []
     counts = Counter(chain.from_iterable(postings))  # counted in C

@@ -348,7 +348,9 @@ class SentenceReader:
                 if inner[-1] != e:
                     continue
                 named = any(labels[k] in (VOCAB, ORD) or labels[k] == TYPE and j + 1 < len(inner)
-                            and labels[inner[j + 1]] == NUM for j, k in enumerate(inner))
+                            and labels[inner[j + 1]] == NUM or labels[k] == OTHER and j + 1 <
+                            len(inner) and labels[inner[j + 1]] == TYPE and len(words[k]) > 2
+                            for j, k in enumerate(inner))
                 if not named:
                     continue  # no word of a street name: "de calle", "un bache en la calle"
                 # a misheard name word right before its type is free ("avon hell street")
