@@ -29,6 +29,7 @@ from .model import (
     ContinueByText,
     DuplicatesFound,
     End,
+    Ended,
     Event,
     Expect,
     FileRequest,
@@ -40,7 +41,9 @@ from .model import (
     LocationShared,
     PhotosSent,
     Place,
+    PlaceKind,
     Question,
+    QuestionKind,
     RequestCallback,
     RequestFiled,
     RequestFollowed,
@@ -179,7 +182,7 @@ def question(state: State) -> Ask:
     raise IllegalEvent(Said(""), step_)
 
 
-_EXPECT: dict[str, Expect] = {"choice": "choice", "number": "number"}
+_EXPECT: dict[QuestionKind, Expect] = {QuestionKind.CHOICE: "choice", QuestionKind.NUMBER: "number"}
 
 
 def _confirm_question(state: State) -> Ask:
@@ -189,7 +192,7 @@ def _confirm_question(state: State) -> Ask:
         heard = state.heard[-1] if state.heard else state.address_text or ""
         return Ask("confirm_report_review", "yesno", {"problem": problem, "heard": heard},
                    attempt=state.attempts)
-    prompt = "confirm_report_street" if state.place.kind == "street" else "confirm_report"
+    prompt = "confirm_report_street" if state.place.kind == PlaceKind.STREET else "confirm_report"
     return Ask(prompt, "yesno", {"problem": problem, "address": state.place.label},
                attempt=state.attempts, say_as=_say_as((state.place,)))
 
@@ -256,8 +259,8 @@ def _give_up(state: State) -> Result:
         # a text conversation waits: the resident may call, or answer again later
         kept = replace(state, attempts=0)
         return kept, [Say("gave_up_text"), question(kept)]
-    done = replace(state, step=Step.DONE, ended="gave_up")
-    return done, [Say("gave_up"), End("gave_up")]
+    done = replace(state, step=Step.DONE, ended=Ended.GAVE_UP)
+    return done, [Say("gave_up"), End(Ended.GAVE_UP)]
 
 
 def _transfer(state: State, reason: str) -> Result:
@@ -291,8 +294,8 @@ def _command(state: State, event: Said) -> Result | None:
                       languages=state.languages, other=state.other, max_tries=state.max_tries)
         return fresh, [Say("start_over"), question(fresh)]
     if kind == "cancel":
-        done = replace(state, step=Step.DONE, ended="cancelled")
-        return done, [Say("cancelled"), End("cancelled")]
+        done = replace(state, step=Step.DONE, ended=Ended.CANCELLED)
+        return done, [Say("cancelled"), End(Ended.CANCELLED)]
     if kind == "help":
         return state, [Say(_HELP.get(state.step, "help")), question(state)]
     if kind == "menu" and state.step in (Step.CATEGORY, Step.LANGUAGE):
@@ -346,8 +349,8 @@ def _dont_know(state: State) -> Result:
     if s is Step.DESCRIPTION:
         return _next(replace(state, description=None, described=True))
     if s is Step.OFFER_TEXTS:
-        done = replace(state, step=Step.DONE, ended="filed")
-        return done, [Say("goodbye"), End("filed")]
+        done = replace(state, step=Step.DONE, ended=Ended.FILED)
+        return done, [Say("goodbye"), End(Ended.FILED)]
     if s is Step.CONFIRM_PLACE:
         return _place_declined(state)
     if s is Step.OFFER_DUPLICATE:
@@ -365,7 +368,7 @@ def _without_number(place: Place | None) -> Place | None:
 
 def _hung_up(state: State) -> Result:
     """Keep what was captured; a call cut off mid-report may go on by text."""
-    done = replace(state, step=Step.DONE, ended=state.ended or "hangup")
+    done = replace(state, step=Step.DONE, ended=state.ended or Ended.HANGUP)
     at = Step(state.resume_at) if state.step in _AWAY and state.resume_at else state.step
     midway = (state.channel == "voice" and state.step is not Step.DONE
               and at in ASKING + (Step.RESOLVING,) and at is not Step.OFFER_TEXTS)
@@ -489,7 +492,7 @@ def _on_question(state: State, event: Said) -> Result:
 
 def _answer(q: Question, event: Said) -> str | None:
     text = event.text.strip()
-    if q.kind == "choice":
+    if q.kind == QuestionKind.CHOICE:
         index = words.choice_index(text, len(q.choices))
         if index is not None:
             return q.choices[index].key
@@ -503,7 +506,7 @@ def _answer(q: Question, event: Said) -> str | None:
                 if words.yes_or_no(choice.names.get("en", choice.key)) is yes_no:
                     return choice.key
         return None
-    if q.kind == "number":
+    if q.kind == QuestionKind.NUMBER:
         return words.number_in(text)
     return text[:500] or None
 
@@ -534,8 +537,8 @@ def _on_address_fallback(state: State, event: Said) -> Result:
     if answer is True:
         return _next(replace(state, review=True, place=None, confirmed=True))
     if answer is False:
-        done = replace(state, step=Step.DONE, ended="gave_up")
-        return done, [Say("gave_up"), End("gave_up")]
+        done = replace(state, step=Step.DONE, ended=Ended.GAVE_UP)
+        return done, [Say("gave_up"), End(Ended.GAVE_UP)]
     return _failed(state)
 
 
@@ -597,7 +600,7 @@ def _place_result(state: State, status: str, found: tuple[Place, ...]) -> Result
     """A place from the geocoder: take it, ask for its house number, or let them choose."""
     if status == "certain" or len(found) == 1 or _clear_street(found):
         place = found[0]
-        if place.kind == "street" and (not state.number_asked or place.number is not None):
+        if place.kind == PlaceKind.STREET and (not state.number_asked or place.number is not None):
             return _advance(state, Step.HOUSE_NUMBER, place=place, candidates=found,
                             place_sure=False)
         return _next(replace(state, place=place, candidates=found,
@@ -607,7 +610,7 @@ def _place_result(state: State, status: str, found: tuple[Place, ...]) -> Result
 
 def _clear_street(found: tuple[Place, ...]) -> bool:
     """The street is plainly the top match; only its house number is in doubt."""
-    return found[0].kind == "street" and found[0].score - found[1].score >= STREET_MARGIN
+    return found[0].kind == PlaceKind.STREET and found[0].score - found[1].score >= STREET_MARGIN
 
 
 def _address_failed(state: State, prompt: str) -> Result:
@@ -631,7 +634,7 @@ def _on_choose(state: State, event: Said) -> Result:
     index = words.choice_index(event.text, len(state.candidates))
     if index is not None:
         chosen = state.candidates[index]
-        if chosen.kind == "street" and not state.number_asked:
+        if chosen.kind == PlaceKind.STREET and not state.number_asked:
             return _advance(state, Step.HOUSE_NUMBER, place=chosen)
         return _next(replace(state, place=chosen, place_sure=True))
     if event.text.strip() == "9" or words.is_one_of(event.text, words.NONE_OF_THESE):
@@ -708,15 +711,15 @@ def _on_filed(state: State, event: RequestFiled) -> Result:
     filed = replace(state, reference=event.reference)
     said: list[Action] = [Say("filed", {"reference": event.reference})]
     if state.callback:
-        done = replace(filed, step=Step.DONE, ended="callback", wants_texts=state.wants_texts
+        done = replace(filed, step=Step.DONE, ended=Ended.CALLBACK, wants_texts=state.wants_texts
                        or state.channel == "sms")
         return done, [*said, RequestCallback("no_answer", event.reference),
-                      Say("callback_recorded"), End("callback")]
+                      Say("callback_recorded"), End(Ended.CALLBACK)]
     if state.channel == "voice" and not state.wants_texts:
         new = replace(filed, step=Step.OFFER_TEXTS, attempts=0)
         return new, [*said, question(new)]
-    done = replace(filed, step=Step.DONE, ended="filed", wants_texts=True)
-    return done, [*said, Say("updates_by_text"), End("filed")]
+    done = replace(filed, step=Step.DONE, ended=Ended.FILED, wants_texts=True)
+    return done, [*said, Say("updates_by_text"), End(Ended.FILED)]
 
 
 def _on_offer_texts(state: State, event: Said) -> Result:
@@ -724,15 +727,15 @@ def _on_offer_texts(state: State, event: Said) -> Result:
     if answer is None and state.attempts + 1 < state.max_tries:
         return _failed(state)
     wants = answer is True
-    done = replace(state, step=Step.DONE, ended="filed", wants_texts=wants)
-    return done, [Say("texts_yes" if wants else "goodbye"), End("filed")]
+    done = replace(state, step=Step.DONE, ended=Ended.FILED, wants_texts=wants)
+    return done, [Say("texts_yes" if wants else "goodbye"), End(Ended.FILED)]
 
 
 def _on_transfer_ended(state: State, event: TransferEnded) -> Result:
     """The agent line answered (the call is theirs) or did not: then the caller is back."""
     if event.status in ("completed", "answered", "in-progress"):
-        done = replace(state, step=Step.DONE, ended="transfer")
-        return done, [End("transfer")]
+        done = replace(state, step=Step.DONE, ended=Ended.TRANSFER)
+        return done, [End(Ended.TRANSFER)]
     back = replace(state, step=Step.AFTER_TRANSFER, attempts=0)
     return back, [Say("transfer_failed"), question(back)]
 
@@ -755,16 +758,16 @@ def _callback(state: State, reason: str) -> Result:
     if state.category is not None and (state.place is not None or state.heard):
         review = state.place is None
         return _file(replace(state, callback=True, review=review or state.review))
-    done = replace(state, step=Step.DONE, ended="callback", callback=True)
-    return done, [RequestCallback(reason), Say("callback_recorded"), End("callback")]
+    done = replace(state, step=Step.DONE, ended=Ended.CALLBACK, callback=True)
+    return done, [RequestCallback(reason), Say("callback_recorded"), End(Ended.CALLBACK)]
 
 
 def _on_silence(state: State, event: Silence) -> Result:
     if state.step is Step.DESCRIPTION:
         return _next(replace(state, description=state.description, described=True))
     if state.step is Step.OFFER_TEXTS:
-        done = replace(state, step=Step.DONE, ended="filed")
-        return done, [Say("goodbye"), End("filed")]
+        done = replace(state, step=Step.DONE, ended=Ended.FILED)
+        return done, [Say("goodbye"), End(Ended.FILED)]
     return _failed(state, "no_input")
 
 
@@ -888,10 +891,10 @@ def _on_offer_duplicate(state: State, event: Said) -> Result:
 
 
 def _on_followed(state: State, event: RequestFollowed) -> Result:
-    done = replace(state, step=Step.DONE, ended="followed", reference=event.reference,
+    done = replace(state, step=Step.DONE, ended=Ended.FOLLOWED, reference=event.reference,
                    wants_texts=True)
     return done, [Say("following", {"request": state.duplicate,
-                                     "reference": event.reference}), End("followed")]
+                                     "reference": event.reference}), End(Ended.FOLLOWED)]
 
 
 ASKING = (Step.LANGUAGE, Step.CATEGORY, Step.QUESTION, Step.ADDRESS, Step.CROSS_STREET,

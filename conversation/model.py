@@ -15,6 +15,35 @@ Via = Literal["dtmf", "speech", "text"]
 Expect = Literal["language", "open", "menu", "yesno", "address", "choice", "number", "free"]
 
 
+class QuestionKind(StrEnum):
+    """How a service's required attribute is answered."""
+
+    CHOICE = "choice"  # one of its choices, by digit or name
+    NUMBER = "number"
+    TEXT = "text"
+
+
+class PlaceKind(StrEnum):
+    """What a located place is."""
+
+    ADDRESS = "address"
+    INTERSECTION = "intersection"
+    STREET = "street"  # the street is known, the house number is not
+
+
+class Ended(StrEnum):
+    """How a conversation ended (stored; the console counts them)."""
+
+    FILED = "filed"
+    FOLLOWED = "followed"  # the resident follows a request already open at the city
+    TRANSFER = "transfer"
+    CALLBACK = "callback"
+    CANCELLED = "cancelled"
+    GAVE_UP = "gave_up"
+    HANGUP = "hangup"
+    TOO_MANY_OPEN = "too_many_open"  # refused: the number has too many conversations going
+
+
 class Step(StrEnum):
     LANGUAGE = "language"  # no longer asked; kept so conversations stored before still load
     CATEGORY = "category"
@@ -54,12 +83,12 @@ class Choice:
 class Question:
     """A required attribute of the service, asked before the address.
 
-    `kind`: "choice" (one of `choices`, by digit or name), "number", or "text".
+    `kind`: how it is answered (a choice of `choices`, a number, or text).
     """
 
     code: str
     prompts: dict[str, str]
-    kind: str = "text"
+    kind: QuestionKind = QuestionKind.TEXT
     choices: tuple[Choice, ...] = ()
 
     def prompt(self, lang: str) -> str:
@@ -84,7 +113,7 @@ class Category:
 class Place:
     """A located address as the engine sees it (the geocoder's candidate, reduced).
 
-    `kind` is "address", "intersection" or "street" (street known, house number not);
+    `kind` says whether it is an address, an intersection or a street without a number;
     `spoken` is the label as a person says it ("one twenty-three Main Street"). A street
     with a `number` is one whose said number was not found there; `numbers` is the range
     the street's numbers run (lowest, highest), when known.
@@ -94,7 +123,7 @@ class Place:
     lat: float
     lon: float
     score: float = 1.0
-    kind: str = "address"
+    kind: PlaceKind = PlaceKind.ADDRESS
     street: str = ""
     spoken: str = ""
     number: int | None = None
@@ -137,7 +166,7 @@ class State:
     address_tries: int = 0
     reference: str | None = None
     wants_texts: bool = False
-    ended: str | None = None
+    ended: Ended | None = None
     offered: str = ""  # where the place at CONFIRM_PLACE came from: "point", "last" or "photo"
     last_place: Place | None = None  # the previous report's place, offered once (Reply NEW)
     check_duplicates: bool = False  # look for open requests like this one before filing
@@ -340,7 +369,7 @@ class Transfer:
 
 @dataclass(frozen=True)
 class End:
-    reason: str
+    reason: Ended
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from functools import partial
 
-from conversation import AddressResolved, Place
+from conversation import AddressResolved, Place, PlaceKind
 from geocode import Candidate, Geocoder, Resolution, spoken_name
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,10 @@ class AddressResolver:
         if c.kind == "street" and c.number is not None:  # said, but not on that street
             number_range = getattr(self.geocoder, "number_range", None)
             numbers = number_range(c.street) if number_range is not None else None
-        return Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=c.kind,
+        kind = PlaceKind(c.kind)
+        return Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=kind,
                      street=c.street, spoken=spoken,
-                     number=c.number if c.kind == "street" else None, numbers=numbers)
+                     number=c.number if kind == PlaceKind.STREET else None, numbers=numbers)
 
     def say(self, street: str) -> str:
         """A street name as said aloud: the staff table first, then the geocoder's rule."""

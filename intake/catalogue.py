@@ -22,14 +22,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from conversation import Ask, Category, Choice, Question
+from conversation import Ask, Category, Choice, Question, QuestionKind
 from open311_client import Attribute, Open311Client, Open311Error, Service
 
 from .config import ConfigError, StaffConfig
 from .worker import Periodic
 
 log = logging.getLogger(__name__)
-KINDS = {"singlevaluelist": "choice", "multivaluelist": "choice", "number": "number"}
+KINDS = {"singlevaluelist": QuestionKind.CHOICE, "multivaluelist": QuestionKind.CHOICE,
+         "number": QuestionKind.NUMBER}
 YES_NO_ES = {"yes": "sí", "no": "no"}
 SYNC_REQUEST = "catalogue-sync-requested"  # touched under var/ by `intake catalogue sync`
 MENU_PROMPTS = ("category_menu", "category_menu.retry")
@@ -213,4 +214,4 @@ def question_for(attr: Attribute, override: dict[str, Any]) -> Question:
             names["es"] = spanish
         names.update({k: str(v) for k, v in named.get(value.key, {}).items()})
         choices.append(Choice(value.key, names))
-    return Question(attr.code, prompts, KINDS.get(attr.datatype, "text"), tuple(choices))
+    return Question(attr.code, prompts, KINDS.get(attr.datatype, QuestionKind.TEXT), tuple(choices))

@@ -14,7 +14,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -24,7 +24,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import conversation as conv
-from conversation import Action, Ask, End, Event, Inbound, Reply, Say, State, Step, Transfer
+from conversation import (
+    Action,
+    Ask,
+    End,
+    Ended,
+    Event,
+    Inbound,
+    Reply,
+    Say,
+    State,
+    Step,
+)
+from conversation.serialize import STORED_ACTIONS, dump_reply, load_reply
 from ivr.speech import say_address
 
 from .addresses import AddressResolver
@@ -38,7 +50,6 @@ from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
 from .texts import is_opted_out, queue_text
 
 log = logging.getLogger(__name__)
-RENDERED = (Say, Ask, Transfer, End)
 SMS_IDLE = timedelta(hours=12)  # an unfinished text conversation is forgotten after this
 ACTIVE = timedelta(hours=1)  # conversations updated since then count against a number's cap
 RETRIES = 10  # attempts of one webhook that keeps losing races to others of its conversation
@@ -176,7 +187,7 @@ class Intake:
                 STORED_ANSWER, {"delivery": inbound.delivery_id}).scalar()
             if stored is not None:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
-                return _load_reply(stored), False, None
+                return load_reply(stored), False, None
             row = self._still_open(conn, inbound, found)
             if row is None:
                 followed = self._follow_up(session, inbound)
@@ -185,7 +196,7 @@ class Intake:
                     _record(conn, inbound.delivery_id, conversation_id, reply)
                     return reply, False, None
                 if self._too_many_open(session, inbound):
-                    reply = Reply("en", 0, (Say("too_many_open"), End("too_many_open")))
+                    reply = Reply("en", 0, (Say("too_many_open"), End(Ended.TOO_MANY_OPEN)))
                     _record(conn, inbound.delivery_id, None, reply)
                     return reply, False, "refused"
                 row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,
@@ -200,7 +211,7 @@ class Intake:
                     session.flush()  # a report added through the ORM (one followed) first
                 conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
                                                "wants_texts": state.wants_texts})
-            shown = tuple(a for a in actions if isinstance(a, RENDERED))
+            shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
             reply = Reply(state.lang, row.turn, shown)
             _record(conn, inbound.delivery_id, row.id, reply)
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
@@ -327,7 +338,7 @@ class Intake:
         if not row.state or inbound.event is None:
             if isinstance(inbound.event, (conv.HungUp, conv.TransferEnded)):
                 # the end of a call we no longer hold (or never held): nothing to answer
-                return State(channel=inbound.channel, step=Step.DONE, ended="hangup"), [], False
+                return State(channel=inbound.channel, step=Step.DONE, ended=Ended.HANGUP), [], False
             # voice transfers only within the agents' hours; a text just says how to call
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
@@ -517,7 +528,7 @@ def _record(conn: Connection, delivery_id: str, conversation_id: int | None,
             reply: Reply) -> None:
     """The answer to this webhook, so a second delivery of it is answered the same."""
     conn.execute(RECORD, {"id": delivery_id, "conversation_id": conversation_id,
-                          "answer": _dump_reply(reply), "created_at": utcnow()})
+                          "answer": dump_reply(reply), "created_at": utcnow()})
 
 
 def _identified(inbound: Inbound) -> Inbound:
@@ -578,23 +589,3 @@ def _new_reference(session: Session) -> str:
         reference = str(secrets.randbelow(9_000_000) + 1_000_000)
         if session.connection().execute(REFERENCE_TAKEN, {"ref": reference}).first() is None:
             return reference
-
-
-def _dump_reply(reply: Reply) -> dict[str, Any]:
-    return {
-        "lang": reply.lang,
-        "turn": reply.turn,
-        "actions": [{"type": type(a).__name__, **asdict(a)} for a in reply.actions],
-    }
-
-
-def _load_reply(data: dict[str, Any]) -> Reply:
-    kinds: dict[str, Any] = {cls.__name__: cls for cls in RENDERED}
-    actions: list[Action] = []
-    for item in data["actions"]:
-        fields = dict(item)
-        cls = kinds[fields.pop("type")]
-        if "options" in fields:
-            fields["options"] = tuple(tuple(o) for o in fields["options"])
-        actions.append(cls(**fields))
-    return Reply(data["lang"], data["turn"], tuple(actions))

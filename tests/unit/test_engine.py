@@ -22,7 +22,9 @@ from conversation import (
     HungUp,
     IllegalEvent,
     Place,
+    PlaceKind,
     Question,
+    QuestionKind,
     RequestCallback,
     RequestFiled,
     ResolveAddress,
@@ -52,13 +54,13 @@ MENU = (
     Category("OTHER", "5", {"en": "something else", "es": "otra cosa"}),
     Category("VEHICLE", "6", {"en": "abandoned vehicle"}, {"en": ("abandoned car",)},
              questions=(Question("PLATE", {"en": "What is the plate?"}),
-                        Question("DAYS", {"en": "How many days?"}, "number"))),
+                        Question("DAYS", {"en": "How many days?"}, QuestionKind.NUMBER))),
 )
 HOME = Place("123 Main St", 42.0, -71.0, 0.97, street="Main St", spoken="123 Main Street")
 NEAR = Place("125 Main St", 42.0, -71.0, 0.97, street="Main St")
 MAINE = Place("123 Maine Ave", 42.1, -71.1, 0.91, street="Maine Ave")
-MAIN_STREET = Place("Main St", 42.0, -71.0, 0.8, "street", "Main St")
-CORNER = Place("Main St & Elm St", 42.0, -71.0, 0.95, "intersection", "Main St")
+MAIN_STREET = Place("Main St", 42.0, -71.0, 0.8, PlaceKind.STREET, "Main St")
+CORNER = Place("Main St & Elm St", 42.0, -71.0, 0.95, PlaceKind.INTERSECTION, "Main St")
 
 
 def sure(place: Place = HOME, span: tuple[int, int] | None = None) -> AddressResolved:
@@ -553,7 +555,7 @@ def test_required_questions_are_asked_in_order_before_the_address() -> None:
 
 def test_a_choice_question_takes_a_digit_or_a_name() -> None:
     menu = (Category("X", "1", {"en": "x"}, questions=(Question(
-        "SIZE", {"en": "Size?"}, "choice", (Choice("S", {"en": "small"}),
+        "SIZE", {"en": "Size?"}, QuestionKind.CHOICE, (Choice("S", {"en": "small"}),
                                             Choice("L", {"en": "large"}))),)),)
     state = State(channel="sms", menu=menu, step=Step.QUESTION, category="X")
     assert step(state, Said("2"))[0].answers == (("SIZE", "L"),)
