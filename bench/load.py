@@ -166,8 +166,10 @@ def run_residents(url: str, recorder: Recorder, conversations: int, seconds: flo
 
     pool = places(shared() / "cambridge")
     deadline = time.monotonic() + seconds
+    # idle connections dropped before gunicorn's 5 s keep-alive closes them, as the proxy
+    # in front does (deploy/nginx.conf): otherwise a POST can meet a connection just closed
     limits = httpx.Limits(max_connections=conversations + 10,
-                          max_keepalive_connections=conversations + 10)
+                          max_keepalive_connections=conversations + 10, keepalive_expiry=4)
     http = httpx.Client(timeout=30, limits=limits)
 
     def resident(n: int) -> None:
@@ -235,7 +237,7 @@ def _cpu_per_request(pid: int, url: str, requests: int, call, sender_class,
                      per_call: int = 1) -> float:
     from concurrent.futures import ThreadPoolExecutor
 
-    http = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=16))
+    http = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=16, keepalive_expiry=4))
     sender = sender_class(http, url, TOKEN)
     for n in range(20):  # warm up
         call(sender, 900000 + n)
