@@ -29,7 +29,7 @@ from ._sentence import SentenceReader, Window, tokenize
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
 STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
-MARGIN = 0.08  # as verdict(): a place this far behind the best cannot make it unsure
+EARLY = 0.03  # a window that can come no closer than this to the best is not read
 MAX_TEXT = 200  # characters; a spoken or texted address is far shorter
 ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
 
@@ -86,14 +86,20 @@ class Gazetteer:
         toks = tokenize(text)
         labels = self.reader.label(toks, lang)
         best: dict[str, tuple[Candidate, Window]] = {}
+        read: list[tuple[set[int], float]] = []
         for window in self.reader.windows(labels, [t.word for t in toks]):
             top = max((c.score for c, _ in best.values()), default=0.0)
-            if top >= window.ceiling + MARGIN:
+            if top >= window.ceiling + EARLY:
                 break  # windows come best ceiling first: none left can change the answer
+            inside = set(window.indices)
+            if any(inside <= seen for seen, score in read if score >= 0.85):
+                continue  # part of words already read well: the matcher tried their parts
             said = [toks[k].word for k in window.indices]
             if lang == "es" or es.looks_spanish(said):
                 said = es.rewrite(said)
-            for cand in self._run(" ".join(said), zip_code):
+            found = self._run(" ".join(said), zip_code)
+            read.append((inside, found[0].score if found else 0.0))
+            for cand in found:
                 cand = _rescore(cand, cand.score * window.factor)
                 had = best.get(cand.label)
                 if had is None or cand.score > had[0].score:
