@@ -340,8 +340,15 @@ def names_match(said: str, street_name: str) -> bool:
              if len(w) > 1]
     if not words:
         return False
-    heard = [w for w in words if re.search(rf"\b{re.escape(w)}", low)]
+    heard = [w for w in words
+             if any(re.search(rf"\b{re.escape(f)}\b", low) for f in (w, *SHORT_FORMS.get(w, ())))
+             or re.search(rf"\b{re.escape(w)}", low)]
     return bool(heard) and 3 * len(heard) >= 2 * len(words)
+
+
+# Short forms anyone reads as the word on a street sign ("St Paul St" is Saint Paul Street).
+SHORT_FORMS = {"saint": ("st",), "mount": ("mt",), "fort": ("ft",), "north": ("n",),
+               "south": ("s",), "east": ("e",), "west": ("w",), "doctor": ("dr",)}
 
 
 def kind_matches(said: str, kind: str) -> bool:
