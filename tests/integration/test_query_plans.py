@@ -10,6 +10,7 @@ for the EXPLAIN, so a plan without an index shows up as a scan whatever the tabl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from twilio.request_validator import RequestValidator
 from intake import db
 from intake.app import OUTBOX, create_app
 from intake.outbox import deliver_due
+from intake.poller import start_watching
 from intake.settings import Settings
 from tests.databases import BACKENDS, database_url
 
@@ -123,3 +125,33 @@ def test_every_per_resident_query_uses_an_index(app: Flask) -> None:
     assert len(statements) >= 15  # the lookups of one resident's day were all seen
     problems = scans(app, statements)
     assert not problems, "\n\n".join(problems)
+
+
+def test_the_pollers_later_passes_read_only_new_deliveries_by_index(app: Flask) -> None:
+    """After a poller's first pass, it looks for reports to start tracking among those
+    updated since its last pass: a range of ix_reports_status_updated, not every delivered
+    report (100,000 of them in a storm's aftermath)."""
+    engine = db.sessions(app).kw["bind"]
+    seen: list[tuple[str, Any]] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "status_watches" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with db.sessions(app).begin() as session:
+            start_watching(session, db.utcnow() - timedelta(minutes=10))
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(seen) == 1
+    assert not scans(app, seen)
+    with engine.connect() as conn:
+        postgres = engine.dialect.name == "postgresql"
+        if postgres:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        statement, parameters = seen[0]
+        plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(
+            ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement, parameters))
+        conn.rollback()
+    assert "ix_reports_status_updated" in plan, plan
