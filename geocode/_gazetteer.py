@@ -23,7 +23,7 @@ from ._nearest import OUTSIDE_M, NearestIndex
 from ._normalize import normalize
 from ._parse import Query, parse
 from ._places import build_places, words
-from ._sentence import SentenceReader, Window, tokenize
+from ._sentence import SentenceReader, Window, direction, tokenize
 
 #: How far to the side of the centerline an interpolated house sits (metres).
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
@@ -94,7 +94,8 @@ class Gazetteer:
             inside = set(window.indices)
             if any(inside <= seen for seen, score in read if score >= 0.85):
                 continue  # part of words already read well: the matcher tried their parts
-            said = [toks[k].word for k in window.indices]
+            said = [direction(toks[k].word) if labels[k] == "dir" else toks[k].word
+                    for k in window.indices]
             if lang == "es" or es.looks_spanish(said):
                 said = es.rewrite(said)
             found = self._run(" ".join(said), zip_code)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from rapidfuzz import fuzz
+
 from . import _spanish as es
 from ._match import heard_type
 from ._numbers import ORDINALS, is_number_token
@@ -45,6 +47,7 @@ PLACE_GENERICS = frozenset(
     "mills mill corner corners village falls heights center centre junction station harbor "
     "beach district neighborhood area side downtown highlands farms plains point port "
     "square sq hill hills park landing crossing common green".split())
+_DIRECTION_WORDS = ("north", "south", "east", "west")
 MAX_WINDOWS = 14
 MAX_WINDOW = 10  # tokens
 OTHER_COST = 0.97  # score factor per word inside a window that no street has
@@ -85,6 +88,13 @@ def tokenize(text: str) -> list[Tok]:
             comma = False
         comma = comma or after
     return out
+
+
+def direction(word: str) -> str:
+    """A direction as spelt: "nort" -> "north" (known spellings pass unchanged)."""
+    if word in DIRECTIONALS:
+        return word
+    return max(_DIRECTION_WORDS, key=lambda d: fuzz.ratio(word, d))
 
 
 # -- labels ---------------------------------------------------------------------------------
@@ -212,6 +222,9 @@ class SentenceReader:
             return DIR
         if w in CORRECT:
             return MARK
+        if 4 <= len(w) <= 6 and nxt is not None and w not in self.street_words and any(
+                fuzz.ratio(w, d) >= 75 for d in _DIRECTION_WORDS):
+            return DIR  # "nort mill terrace", "wedt oak st": a typed or misheard direction
         if len(w) > 1 and self.street_word(w):
             return VOCAB
         near_number = any(x.isdigit() or x in ORDINALS or is_number_token(x)
