@@ -90,10 +90,14 @@ def _news(known_status: str | None, record: ServiceRequest) -> tuple[str, str | 
 
 
 def _watches(session: Session, report_ids: list[int]) -> dict[int, Any]:
-    """What was last recorded for a batch of tracked reports, in one statement."""
+    """What was last recorded for a batch of tracked reports, and what a status text needs
+    of each report, in one statement."""
     return {row.report_id: row for row in session.execute(
         select(StatusWatch.report_id, StatusWatch.status, StatusWatch.note,
-               StatusWatch.updated_datetime, StatusWatch.version)
+               StatusWatch.updated_datetime, StatusWatch.version, Report.id,
+               Report.wants_texts, Report.phone, Report.reference, Report.lang,
+               Report.service_code, Report.address, Report.conversation_id)
+        .join(Report, Report.id == StatusWatch.report_id)
         .where(StatusWatch.report_id.in_(report_ids)))}
 
 
@@ -244,7 +248,7 @@ class Poller:
         )
         session.add(change)
         session.flush()
-        report = session.get_one(Report, report_id)
+        report = seen if seen is not None else session.get_one(Report, report_id)
         if not report.wants_texts or not report.phone or is_opted_out(session, report.phone):
             return True, False
         if watch.version == 0 and status == "open":
@@ -261,7 +265,7 @@ class Poller:
                             not_before=self.quiet.next_allowed(now))
         return True, queued is not None
 
-    def _city_number(self, session: Session, report: Report) -> str | None:
+    def _city_number(self, session: Session, report: Any) -> str | None:
         if self.from_number:
             return self.from_number
         if report.conversation_id is None:
