@@ -156,7 +156,7 @@ def shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list
     """Variants with the highest trigram Dice similarity to the query."""
     grams = _grams(query)
     found = [p for g in grams if (p := index.get(g)) is not None]
-    common = max(STOP_GRAM, len(texts) // 10)  # a trigram on most names says little
+    common = min(STOP_GRAM * 3, max(STOP_GRAM, len(texts) // 10))  # on most names: says little
     postings = [p for p in found if len(p) <= common] or found
     if not postings:
         return []
