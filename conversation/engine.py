@@ -565,10 +565,14 @@ def _on_resolved(state: State, event: AddressResolved) -> Result:
             if correcting and not filled and _looks_like_address(text):
                 return _address_failed(_settled(state), "address_not_found")
             return _took(_settled(state), text, None, filled, correcting)
+        said = text[event.span[0]:event.span[1]] if event.span else text
+        if event.status == "confirm" and not _names_a_place(said):
+            # "the road has a deep hole in it": street names like its words, but nothing in
+            # it is shaped like an address; asking "Which one? Holly Ave…" would puzzle
+            return _took(_settled(state), text, None, filled, correcting)
         if correcting and state.place is not None and found[0].label == state.place.label:
             # the same place again: the words do not find what the resident means
             return _address_failed(_settled(state), "address_again")
-        said = text[event.span[0]:event.span[1]] if event.span else text
         heard = replace(state, heard=(*state.heard, said[:200]), address_text=said[:500],
                         number_asked=False)
         took, _ = _absorb(_settled(heard), text, event.span or (0, len(text)), correcting)
@@ -587,6 +591,19 @@ def _looks_like_address(text: str) -> bool:
     return any(ch.isdigit() for ch in text) or bool(said) and (
         said[-1] in {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd",
                      "drive", "dr"} or said[0] in {"calle", "avenida"})
+
+
+_PLACE_WORDS = frozenset("""
+street st avenue ave av road rd boulevard blvd drive dr lane ln way place pl court ct terrace ter
+square sq parkway pkwy highway hwy circle cir row corner esquina calle avenida carretera
+""".split())
+
+
+def _names_a_place(text: str) -> bool:
+    """Words shaped like a place: a number (digits or said), a street type, a corner."""
+    said = words.tokens(text)
+    return any(ch.isdigit() for ch in text) or any(
+        w in _PLACE_WORDS or words.is_number_word(w) for w in said)
 
 
 def _settled(state: State) -> State:

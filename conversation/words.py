@@ -320,6 +320,14 @@ veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa cien cien
 doscientos trescientos cuatrocientos quinientos seiscientos setecientos ochocientos
 novecientos mil y
 """.split())
+_NOT_ALONE = {"and", "y", "oh", "one", "un", "una", "uno", "once", "zero", "cero"}
+
+
+def is_number_word(word: str) -> bool:
+    """A word that says a number on its own ("twenty", "ciento"), not "and" or "one"."""
+    return word in _NUMBER_WORDS and word not in _NOT_ALONE
+
+
 _AROUND_NUMBER = {"it's", "its", "it", "is", "number", "no", "the", "es", "el", "numero",
                   "actually", "sorry", "not", "but", "house", "wait", "perdon", "casa", "la"}
 

@@ -223,6 +223,17 @@ def test_a_street_in_a_first_message_asks_for_its_number() -> None:
     assert asked(actions).prompt == "house_number" and state.place == MAIN_STREET
 
 
+@pytest.mark.parametrize("text", ["the road has a deep hole in it", "hay un hoyo en la esquina"
+                                  .replace("esquina", "vereda")])
+def test_words_only_like_street_names_are_not_offered_as_places(text: str) -> None:
+    """Nothing in the sentence is shaped like an address: no "Which one? Holly Ave…";
+    the problem is asked about, then the address."""
+    holly = replace(MAIN_STREET, label="Holly Ave", street="Holly Ave", score=0.7)
+    state, actions = first(text, AddressResolved("confirm", (holly, MAIN_STREET), (17, 21)))
+    assert state.place is None and not state.candidates
+    assert asked(actions).prompt != "choose_address"
+
+
 def test_close_places_in_a_first_message_are_offered_by_number() -> None:
     state, actions = first("pothole at 123 main", AddressResolved("confirm", (HOME, MAINE),
                                                                    (11, 19)))
