@@ -34,7 +34,7 @@ from .console.simulator import Simulator
 from .duplicates import DuplicateFinder
 from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
-from .media import MediaStore
+from .media import MediaStore, PhotoStore
 from .messaging import TEXTS, wire_texts
 from .metrics import conversation_ended, init_metrics
 from .migrations import ensure_sandbox_tables, schema_head, schema_revision, upgrade
@@ -202,10 +202,18 @@ def _with_backend(local: Geocoder, settings: Settings) -> Geocoder:
     return FallbackGeocoder(local, remote)
 
 
-def _media_store(app: Flask, settings: Settings) -> MediaStore:
-    """Photos fetched with the account's credentials, served at /media/<unguessable name>."""
+def _media_store(app: Flask, settings: Settings) -> PhotoStore:
+    """Photos fetched with the account's credentials, served at /media/<unguessable name>
+    (or kept in a bucket with MEDIA_STORE=s3)."""
     auth = ((settings.twilio_account_sid, settings.twilio_auth_token)
             if settings.twilio_account_sid else None)
+    if settings.media_store == "s3" and settings.media_s3_bucket:
+        from .media_s3 import S3MediaStore
+
+        return S3MediaStore(settings.media_s3_bucket, settings.twilio_auth_token, auth,
+                            endpoint_url=settings.media_s3_endpoint_url,
+                            public_url=settings.media_s3_public_url,
+                            url_days=settings.media_s3_url_days)
 
     def base_url() -> str:
         messaging = app.extensions.get(TEXTS)

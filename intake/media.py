@@ -32,6 +32,8 @@ PUBLISHED = {"jpg": ("JPEG", "jpg"), "heic": ("JPEG", "jpg"), "png": ("PNG", "pn
              "gif": ("GIF", "gif"), "webp": ("WEBP", "webp")}
 NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.(jpg|png|gif|webp)$")
 GPS_IFD = 0x8825
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif",
+                 "webp": "image/webp"}
 
 try:  # HEIC/HEIF (iPhone photos) through the pillow-heif plugin
     from pillow_heif import register_heif_opener
@@ -52,18 +54,15 @@ class Photo:
     lon: float | None = None
 
 
-class MediaStore:
-    """Fetch with the account's credentials, strip, store on disk, serve by unguessable name."""
+class PhotoStore:
+    """Fetch with the account's credentials, strip, publish by unguessable name; where the
+    photo is kept (`_publish`) is the disk's or a bucket's business."""
 
-    def __init__(self, directory: Path, base_url: Callable[[], str], secret: str,
-                 auth: tuple[str, str] | None = None, http: httpx.Client | None = None,
-                 timeout: float = TIMEOUT) -> None:
-        self.directory = directory
-        self.base_url = base_url
+    def __init__(self, secret: str, auth: tuple[str, str] | None = None,
+                 http: httpx.Client | None = None, timeout: float = TIMEOUT) -> None:
         self.secret = secret.encode()
         self.auth = auth
         self.http = http or httpx.Client(follow_redirects=True, timeout=timeout)
-        directory.mkdir(parents=True, exist_ok=True)
 
     def fetch(self, message_sid: str, items: Sequence[tuple[str, str]]) -> list[Photo]:
         """Each item (URL, declared type) published or refused, in order."""
@@ -75,12 +74,9 @@ class MediaStore:
             out.append(self._one(message_sid, index, url, declared))
         return out
 
-    def path(self, name: str) -> Path | None:
-        """The stored file for a published name, or None (a bad or unknown name)."""
-        if not NAME.match(name):
-            return None
-        found = self.directory / name
-        return found if found.is_file() else None
+    def _publish(self, name: str, body: bytes) -> str:
+        """Keep the stripped photo under its name; its public URL."""
+        raise NotImplementedError
 
     def _one(self, message_sid: str, index: int, url: str, declared: str) -> Photo:
         kind = TYPES.get(declared.split(";")[0].strip().lower())
@@ -99,13 +95,11 @@ class MediaStore:
         except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
             return Photo(refused="unreadable")
         digest = hmac.new(self.secret, f"{message_sid}/{index}".encode(), hashlib.sha256)
-        name = f"{digest.hexdigest()[:32]}.{ext}"
-        target = self.directory / name
-        if not target.exists():
-            partial = target.with_suffix(".part")
-            partial.write_bytes(body)
-            partial.replace(target)
-        url_out = f"{self.base_url().rstrip('/')}/media/{name}"
+        try:
+            url_out = self._publish(f"{digest.hexdigest()[:32]}.{ext}", body)
+        except NotStored as exc:
+            log.warning("photo %d of a message could not be stored: %s", index, exc)
+            return Photo(refused="unreachable")
         return Photo(url=url_out, lat=gps[0] if gps else None, lon=gps[1] if gps else None)
 
     def _download(self, url: str) -> bytes:
@@ -127,6 +121,38 @@ class MediaStore:
 
 class _TooBig(Exception):
     pass
+
+
+class MediaStore(PhotoStore):
+    """Photos kept on disk, served by this app at /media/<name>."""
+
+    def __init__(self, directory: Path, base_url: Callable[[], str], secret: str,
+                 auth: tuple[str, str] | None = None, http: httpx.Client | None = None,
+                 timeout: float = TIMEOUT) -> None:
+        super().__init__(secret, auth, http, timeout)
+        self.directory = directory
+        self.base_url = base_url
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path | None:
+        """The stored file for a published name, or None (a bad or unknown name)."""
+        if not NAME.match(name):
+            return None
+        found = self.directory / name
+        return found if found.is_file() else None
+
+    def _publish(self, name: str, body: bytes) -> str:
+        target = self.directory / name
+        if not target.exists():
+            partial = target.with_suffix(".part")
+            partial.write_bytes(body)
+            partial.replace(target)
+        return f"{self.base_url().rstrip('/')}/media/{name}"
+
+
+class NotStored(Exception):
+    """The store (a bucket) refused or could not be reached; the photo is not kept."""
+
 
 
 def strip(data: bytes, kind: str) -> tuple[bytes, str, tuple[float, float] | None]:

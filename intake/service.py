@@ -43,7 +43,7 @@ from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import UTCDateTime, utcnow
 from .duplicates import DuplicateFinder, follow
-from .media import MAX_PHOTOS, MediaStore, Photo
+from .media import MAX_PHOTOS, Photo, PhotoStore
 from .settings import mask_phone
 from .states import Menus
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
@@ -106,7 +106,7 @@ class Intake:
         max_open: int = 5,
         on_ended: Callable[[str, str], None] = lambda channel, outcome: None,
         duplicates: DuplicateFinder | None = None,
-        media: MediaStore | None = None,
+        media: PhotoStore | None = None,
     ) -> None:
         self.media = media  # None: photos are not taken
         self.duplicates = duplicates  # None: reports are filed without looking for others

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEMO_CITY_DIR = PACKAGE_DIR / "democity"
@@ -78,6 +79,11 @@ class Settings:
     duplicate_check: bool = False
     duplicate_radius_m: float = 50.0
     media_dir: Path | None = None  # photos by MMS; None: var/media
+    media_store: str = "disk"  # or "s3": an S3-compatible bucket (credentials: AWS_* as usual)
+    media_s3_bucket: str | None = None
+    media_s3_endpoint_url: str | None = None  # None: AWS itself
+    media_s3_public_url: str | None = None  # None: presigned links
+    media_s3_url_days: float = 7.0  # how long a presigned link works (SigV4: 7 at most)
 
     @property
     def sandbox_on(self) -> bool:
@@ -156,7 +162,23 @@ class Settings:
             duplicate_check=_flag(env.get("DUPLICATE_CHECK"), default=False),
             duplicate_radius_m=float(env.get("DUPLICATE_RADIUS_M", "50")),
             media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else var_dir / "media",
+            **_media_s3(env),
         )
+
+
+def _media_s3(env: Mapping[str, str]) -> dict[str, Any]:
+    """MEDIA_STORE and the bucket's settings, checked now: s3 without a bucket is named."""
+    store = _choice("MEDIA_STORE", (env.get("MEDIA_STORE") or "disk").strip(), ("disk", "s3"))
+    bucket = (env.get("MEDIA_S3_BUCKET") or "").strip() or None
+    if store == "s3" and not bucket:
+        raise ValueError("MEDIA_STORE=s3 needs MEDIA_S3_BUCKET (the bucket photos go to)")
+    days = _positive("MEDIA_S3_URL_DAYS", env.get("MEDIA_S3_URL_DAYS", "7"))
+    if days > 7:
+        raise ValueError(f"MEDIA_S3_URL_DAYS is at most 7 (presigned links), not {days:g}")
+    return {"media_store": store, "media_s3_bucket": bucket,
+            "media_s3_endpoint_url": env.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "media_s3_public_url": env.get("MEDIA_S3_PUBLIC_URL") or None,
+            "media_s3_url_days": days}
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

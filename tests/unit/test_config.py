@@ -101,6 +101,9 @@ def test_the_sandbox_is_mounted_only_without_a_city_server(
     ({"SANDBOX": "maybe"}, "SANDBOX must be on, off or auto"),
     ({"SANDBOX": "off"}, "SANDBOX=off needs OPEN311_ENDPOINT"),
     ({"CATALOGUE_SYNC_SECONDS": "0"}, "CATALOGUE_SYNC_SECONDS must be a positive number"),
+    ({"MEDIA_STORE": "s3"}, "MEDIA_STORE=s3 needs MEDIA_S3_BUCKET"),
+    ({"MEDIA_STORE": "ftp"}, "MEDIA_STORE must be one of disk, s3"),
+    ({"MEDIA_STORE": "s3", "MEDIA_S3_BUCKET": "b", "MEDIA_S3_URL_DAYS": "30"}, "at most 7"),
 ])
 def test_sandbox_and_sync_settings_are_checked(tmp_path: Path, env: dict[str, str],
                                                says: str) -> None:
