@@ -207,8 +207,11 @@ def _media_store(app: Flask, settings: Settings) -> PhotoStore:
     (or kept in a bucket with MEDIA_STORE=s3)."""
     auth = ((settings.twilio_account_sid, settings.twilio_auth_token)
             if settings.twilio_account_sid else None)
-    if settings.media_store == "s3" and settings.media_s3_bucket:
+    if settings.media_store == "s3":
         from .media_s3 import S3MediaStore
+
+        if not settings.media_s3_bucket:  # Settings built in code, not by from_env
+            raise ConfigError("MEDIA_STORE=s3 needs MEDIA_S3_BUCKET (the bucket photos go to)")
 
         return S3MediaStore(settings.media_s3_bucket, settings.twilio_auth_token, auth,
                             endpoint_url=settings.media_s3_endpoint_url,
