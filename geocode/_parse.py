@@ -85,11 +85,27 @@ def _intersection(tokens: list[str]) -> Query | None:
     return None
 
 
+def _plain(tokens: list[str]) -> Query | None:
+    """A house number and street words with nothing else ("123 main st"): no tagger needed."""
+    if not tokens or house_number(tokens[0]) is None:
+        return None
+    rest = tokens[1:]
+    if not rest or any(t in _INTERSECTION_WORDS or t in UNIT_WORDS or t in US_STATES or
+                       t == "," or t.isdigit() for t in rest):
+        return None
+    if _cut_after_type(rest) != rest:
+        return None  # words after the street type (a place, a unit): the tagger's job
+    return Query(house_number(tokens[0]), tuple(rest))
+
+
 def parse(tokens: list[str]) -> Query:
     """Structure one token reading; never raises."""
     crossing = _intersection([t for t in tokens if t != ","])
     if crossing is not None:
         return crossing
+    simple = _plain(tokens)
+    if simple is not None:
+        return simple
     text = " ".join(tokens).replace(" ,", ",")
     number: int | None = None
     street: list[str] = []
