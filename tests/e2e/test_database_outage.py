@@ -171,7 +171,10 @@ def signed_post(http: httpx.Client, url: str, form: dict[str, str]) -> tuple[htt
 def test_a_database_restart_during_a_storm(proxied: tuple[str, str, Proxy],
                                            tmp_path: Path) -> None:
     real_url, through_proxy, proxy = proxied
-    proc, server = start_server(tmp_path, through_proxy, OUTBOX_INTERVAL="0.2")
+    # a report whose POST's answer could not be recorded waits out its lease and the settle
+    # time before it is looked up (120 s and 30 s by default): shortened here
+    proc, server = start_server(tmp_path, through_proxy, OUTBOX_INTERVAL="0.2",
+                                OUTBOX_LEASE_SECONDS="3", OUTBOX_SETTLE_SECONDS="1")
     try:
         with Residents(server.url) as residents, httpx.Client(timeout=60) as http:
             residents.wait_for(6, "no reports before the outage")
@@ -213,16 +216,18 @@ def test_a_database_restart_during_a_storm(proxied: tuple[str, str, Proxy],
         references = set(residents.references)
         assert set(confirmed) <= references
         engine = create_engine(real_url)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             with engine.connect() as conn:
-                delivered = {ref for ref, status in conn.execute(text(
-                    "SELECT reference, status FROM reports")) if status == "delivered"}
+                states = {ref: (status, attempts, error) for ref, status, attempts, error in
+                          conn.execute(text("SELECT reference, status, attempts, last_error "
+                                            "FROM reports"))}
+            delivered = {ref for ref, (status, _, _) in states.items() if status == "delivered"}
             if references <= delivered or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         engine.dispose()
-        assert references <= delivered, sorted(references - delivered)
+        assert references <= delivered, {ref: states.get(ref) for ref in references - delivered}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
