@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,20 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextmanager
+def intake_app(backend: str, tmp_path: Path) -> Iterator[Any]:
+    """The whole app (demo settings) on an empty database of `backend`; disposed after."""
+    from intake import db
+    from intake.app import create_app
+    from intake.settings import Settings
+
+    with database_url(backend, tmp_path) as url:
+        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
+                                      "TWILIO_AUTH_TOKEN": "t"})
+        application = create_app(settings)
+        try:
+            yield application
+        finally:
+            db.sessions(application).kw["bind"].dispose()

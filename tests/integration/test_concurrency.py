@@ -20,24 +20,18 @@ from sqlalchemy import func, select
 import sms
 from conversation import Inbound, Reply, Said
 from intake import db
-from intake.app import create_app
 from intake.outbox import DEFAULT_POLICY, claim
-from intake.settings import Settings
 from intake.storage import ConversationRow, Report
 from intake.texts import OutboundTextRow, queue_text, send_due
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    with database_url(request.param, tmp_path) as url:
-        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
-                                      "TWILIO_AUTH_TOKEN": "t"})
-        application = create_app(settings)
+    with intake_app(request.param, tmp_path) as application:
         yield application
-        db.sessions(application).kw["bind"].dispose()
 
 
 def text_in(app: Flask, sid: str, body: str, phone: str) -> str:

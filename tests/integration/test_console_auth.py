@@ -13,26 +13,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake import db
-from intake.app import create_app
 from intake.console import auth
 from intake.console.models import ConsoleSession, ConsoleUser
-from intake.settings import Settings
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, intake_app
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    with database_url(request.param, tmp_path) as url:
-        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
-                                      "TWILIO_AUTH_TOKEN": "t"})
-        application = create_app(settings)
+    with intake_app(request.param, tmp_path) as application:
         with db.transaction(application) as session:
             auth.add_user(session, "erin", PASSWORD, "editor")
             auth.add_user(session, "victor", PASSWORD, "viewer")
         yield application
-        db.sessions(application).kw["bind"].dispose()
 
 
 def token(client: FlaskClient, path: str = "/console/login") -> str:

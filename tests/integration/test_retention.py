@@ -17,26 +17,21 @@ from sqlalchemy import func, select, update
 
 from conversation import Inbound, Said
 from intake import db
-from intake.app import OUTBOX, create_app
+from intake.app import OUTBOX
 from intake.cli import main
 from intake.outbox import deliver_due
 from intake.retention import purge
-from intake.settings import Settings
 from intake.storage import ConversationRow, Report
 from intake.texts import OptOut, OutboundTextRow, StatusWatch, queue_text, record_opt_out
-from tests.databases import BACKENDS, database_url
+from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    with database_url(request.param, tmp_path) as url:
-        settings = Settings.from_env({"INTAKE_VAR_DIR": str(tmp_path), "DATABASE_URL": url,
-                                      "TWILIO_AUTH_TOKEN": "t"})
-        application = create_app(settings)
+    with intake_app(request.param, tmp_path) as application:
         yield application
-        db.sessions(application).kw["bind"].dispose()
 
 
 def file(app: Flask, phone: str) -> None:
