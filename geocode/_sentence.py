@@ -34,13 +34,6 @@ CORRECT = frozenset({"no", "sorry", "perdon", "digo", "actually", "wait", "mean"
 _PLACE_BEFORE = frozenset({"in", "en", "of", "de", ","})
 _ES_UNITS = frozenset({"apartamento", "apto", "depto", "departamento", "piso", "unidad"})
 _EN_AMBIGUOUS = frozenset({"once", "un", "una", "mil", "e", "y", "c", "av"})
-# Everyday words that are also some town's name (Hay WA, Why AZ, Hope, Joy, Bache OK): after a
-# comma or "in" they are still the sentence, unless a state or ZIP follows to make them a place.
-_EVERYDAY = frozenset("""
-hay hola bache buenos buenas dias tardes noches gracias favor esta aqui alli ahi tengo hoy ya
-bien pero porque donde cerca frente lado como muy mas
-why hope joy hi hello hey okay ok yes please thanks so well there here now just like near
-""".split())
 #: Words that make a town's name into a longer local one ("Cumberland Mills", "Pride's
 #: Corner"): a name we do not know, so no evidence of another town.
 PLACE_GENERICS = frozenset(
@@ -293,8 +286,6 @@ class SentenceReader:
                     typed_state or after_word in STATE_NAMES or after == ZIP
                 if not placed or i == 0:
                     continue
-                if size == 1 and name[0] in _EVERYDAY and not (typed_state or after == ZIP):
-                    continue  # "Hola, hay un bache": a town called Hay needs its state or ZIP
             for k in range(i, i + size):
                 labels[k] = label
             return size
