@@ -589,13 +589,13 @@ def _looks_like_address(text: str) -> bool:
     """A house number, or words shaped like a street name ("Elm Street", "calle Elm")."""
     said = words.tokens(text)
     return any(ch.isdigit() for ch in text) or bool(said) and (
-        said[-1] in {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd",
-                     "drive", "dr"} or said[0] in {"calle", "avenida"})
+        said[-1] in _STREET_TYPES or said[0] in {"calle", "avenida"})
 
 
-_PLACE_WORDS = frozenset("""
-street st avenue ave av road rd boulevard blvd drive dr lane ln way place pl court ct terrace ter
-square sq parkway pkwy highway hwy circle cir row corner esquina calle avenida carretera
+_STREET_TYPES = frozenset("street st avenue ave road rd boulevard blvd drive dr".split())
+_PLACE_WORDS = _STREET_TYPES | frozenset("""
+av lane ln way place pl court ct terrace ter square sq parkway pkwy highway hwy circle cir row
+corner esquina calle avenida carretera
 """.split())
 
 
