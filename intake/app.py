@@ -100,9 +100,12 @@ def create_app(
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
     voice = ivr.create_blueprint(intake.handle, live.wording("voice"),
                                  agent_number=lambda: live.current.agent_number,
-                                 hints=lambda: hints, summary=intake.summary)
+                                 hints=lambda: hints,
+                                 conversation=lambda call: intake.conversation("voice", call),
+                                 languages=lambda: live.current.languages)
     texts = sms.create_blueprint(intake.handle, live.wording("sms"),
-                                 sms_hooks(db.sessions(app), staff))
+                                 sms_hooks(db.sessions(app), staff,
+                                           languages=lambda: live.current.languages))
     messaging = wire_texts(app, settings, staff, client)
     for bp in (voice, texts):
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)

@@ -6,7 +6,7 @@ texted from another phone gets "not found", never someone else's status or addre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,8 +22,10 @@ MY_REQUESTS_LIMIT = 10
 NOT_YET_FILED = "received"  # still in our outbox: the city has not given it a status yet
 
 
-def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig) -> sms.Hooks:
-    """The callables the SMS blueprint needs, each one short transaction."""
+def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig,
+              languages: Callable[[], Sequence[str]] | None = None) -> sms.Hooks:
+    """The callables the SMS blueprint needs, each one short transaction; `languages` those
+    the city offers now (a reloaded staff file may change them)."""
 
     def as_status(report: Report, watch: StatusWatch | None) -> sms.RequestStatus:
         if watch is not None:
@@ -83,10 +85,21 @@ def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig) -> sms.Hooks:
                                   .order_by(Report.id.desc()).limit(1))
             return lang or "en"
 
+    def conversation_language(key: str) -> str | None:
+        with sessions() as session:
+            state = session.scalar(
+                select(ConversationRow.state).where(ConversationRow.channel == "sms",
+                                                    ConversationRow.key == key,
+                                                    ConversationRow.is_open.is_(True))
+                .order_by(ConversationRow.id.desc()).limit(1))
+            return str(state["lang"]) if state and state.get("lang") else None
+
     def delivery(report: sms.DeliveryReport) -> None:
         with sessions.begin() as session:
             record_delivery(session, report)
 
     return sms.Hooks(opt_out=opt_out, opt_in=opt_in, is_opted_out=opted_out,
                      in_conversation=in_conversation, status_for=status_for,
-                     open_requests=open_requests, language=language, record_delivery=delivery)
+                     open_requests=open_requests, language=language,
+                     conversation_language=conversation_language,
+                     languages=languages or (lambda: staff.languages), record_delivery=delivery)

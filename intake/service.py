@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import conversation as conv
+import sms
 from conversation import (
     Action,
-    Ask,
     End,
     Ended,
     Event,
@@ -37,7 +37,6 @@ from conversation import (
     Step,
 )
 from conversation.serialize import STORED_ACTIONS, dump_reply, load_reply
-from ivr.speech import say_address
 
 from .addresses import AddressResolver
 from .config import StaffConfig
@@ -429,28 +428,16 @@ class Intake:
         assert self.duplicates is not None
         return self.duplicates.city(service_code, lat, lon)
 
-    def summary(self, call_sid: str) -> str:
-        """What the agent hears before a transferred caller is connected (the whisper)."""
+    def conversation(self, channel: str, key: str) -> State | None:
+        """A call's conversation (or a number pair's open text one) as stored, None if there
+        is none: what the agent's whisper says, the language an apology takes."""
         with self.sessions() as session:
-            row = session.scalar(select(ConversationRow).where(
-                ConversationRow.channel == "voice", ConversationRow.key == call_sid
-            ).order_by(ConversationRow.id.desc()))
-            if row is None or not row.state:
-                return "A 311 caller. Nothing was captured yet."
-            state = self.menus.load(session, row.state)
-        names = {c.code: c.name("en") for c in state.menu}
-        parts = ["A 311 caller" + (", speaking Spanish." if state.lang == "es" else ".")]
-        if state.category:
-            parts.append(f"Report: {names.get(state.category, state.category)}.")
-        for code, value in state.answers:
-            parts.append(f"{code.replace('_', ' ').lower()}: {value}.")
-        if state.place is not None:
-            parts.append(f"Location: {say_address(state.place.spoken or state.place.label, 'en')}.")
-        elif state.address_text:
-            parts.append(f"Address as said: {state.address_text}.")
-        if state.description:
-            parts.append(f"Description: {state.description}")
-        return " ".join(parts)
+            query = select(ConversationRow.state).where(ConversationRow.channel == channel,
+                                                        ConversationRow.key == key)
+            if channel == "sms":
+                query = query.where(ConversationRow.is_open.is_(True))
+            found = session.scalar(query.order_by(ConversationRow.id.desc()).limit(1))
+            return self.menus.load(session, found) if found else None
 
     def _continue_by_text(
         self, session: Session, row: OpenConversation, state: State, at: Step
@@ -471,10 +458,9 @@ class Intake:
             old.is_open = False
         session.flush()
         moved, actions = conv.resume(state, "sms", at)
-        wording = self.config.wording("sms")
-        lines = [wording.text(moved.lang, conv.Say("continue_by_text"))]
-        lines += [wording.text(moved.lang, a) for a in actions if isinstance(a, (Say, Ask))]
-        if queue_text(session, row.phone, row.city_number, "\n".join(lines), moved.lang,
+        text = sms.reply_text(Reply(moved.lang, 0, (Say("continue_by_text"), *actions)),
+                              self.config.wording("sms"))
+        if queue_text(session, row.phone, row.city_number, text, moved.lang,
                       "continue") is None:
             return
         session.add(ConversationRow(channel="sms", key=key, phone=row.phone,

@@ -14,15 +14,12 @@ from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from conversation import HungUp, Inbound, Reply, Said, Silence, TransferEnded, Wording
+from conversation import HungUp, Inbound, Reply, Said, Say, Silence, State, TransferEnded, Wording
 
-from .twiml import render
+from .twiml import LANGUAGES, render
+from .whisper import whisper_text
 
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
-TROUBLE = {
-    "en": "Sorry, something went wrong on our side. Please call again in a few minutes.",
-    "es": "Lo sentimos, tenemos un problema técnico. Por favor llame de nuevo en unos minutos.",
-}
 log = logging.getLogger(__name__)
 Handle = Callable[[Inbound], Reply]
 
@@ -33,8 +30,11 @@ def create_blueprint(
     *,
     agent_number: str | None | Callable[[], str | None],
     hints: Callable[[], dict[str, Sequence[str]]] = dict,
-    summary: Callable[[str], str] = lambda call: "",
+    conversation: Callable[[str], State | None] = lambda call: None,
+    languages: Callable[[], Sequence[str]] = lambda: ("en", "es"),
 ) -> Blueprint:
+    """The voice webhooks; `conversation` is a call's state as stored (None: none yet),
+    `languages` the city's, its main one first."""
     bp = Blueprint("ivr", __name__)
 
     def agent() -> str | None:
@@ -93,8 +93,9 @@ def create_blueprint(
             return exc.get_response()
         log.exception("voice webhook %s failed", request.path)
         answer = VoiceResponse()
-        answer.say(TROUBLE["en"], language="en-US")
-        answer.say(TROUBLE["es"], language="es-US")
+        for lang in caller_languages(request.form.get("CallSid", "")):
+            if text := wording.text(lang, Say("trouble")):
+                answer.say(text, language=LANGUAGES.get(lang, "en-US"))
         if number := agent():
             answer.dial(number)
         answer.hangup()
@@ -103,9 +104,22 @@ def create_blueprint(
     @bp.post("/whisper")
     def whisper() -> Response:
         """Played to the agent before the caller is connected: what was captured so far."""
+        state = conversation(request.args.get("call", ""))
+        if state is None:  # nothing stored of the call: its wording in the city's language
+            state = State("voice", lang=languages()[0], languages=tuple(languages()))
         answer = VoiceResponse()
-        answer.say(summary(request.args.get("call", "")), language="en-US")
+        answer.say(whisper_text(state, wording), language=LANGUAGES.get(state.languages[0],
+                                                                          "en-US"))
         return Response(str(answer), mimetype="text/xml")
+
+    def caller_languages(call: str) -> Sequence[str]:
+        """The caller's language if the call got that far, else every one the city offers."""
+        try:
+            state = conversation(call) if call else None
+        except Exception:  # noqa: BLE001 - the storage that failed may fail again
+            log.warning("the language of call %s is unknown; apologising in all", call[-6:])
+            state = None
+        return (state.lang,) if state is not None else languages()
 
     @bp.post("/status")
     def status() -> Response:

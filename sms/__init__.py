@@ -5,6 +5,7 @@ reports, delivery callbacks) and calls a `Sender` with the texts it has queued.
 """
 
 from .keywords import Keyword, classify
+from .render import reply_text
 from .segments import GSM7, UCS2, budgeted, encoding, fit, gsm_safe, segments, transliterate
 from .sender import (
     UNSUBSCRIBED,
@@ -43,6 +44,7 @@ __all__ = [
     "gsm_safe",
     "is_whatsapp",
     "plain",
+    "reply_text",
     "whatsapp_route",
     "help_text",
     "requests_text",

@@ -30,8 +30,6 @@ from .texts import RequestStatus, help_text, requests_text, status_reply, word
 __all__ = ["OPT_OUT", "DeliveryReport", "Hooks", "create_blueprint"]
 
 Handle = Callable[[Inbound], Reply]
-TROUBLE = ("Sorry, something went wrong on our side. Please try again in a few minutes. / "
-           "Lo sentimos, tenemos un problema tecnico. Intente de nuevo en unos minutos.")
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +58,8 @@ class Hooks:
     status_for: Callable[[str, str], RequestStatus | None] = lambda phone, ref: None
     open_requests: Callable[[str], Sequence[RequestStatus]] = lambda phone: ()
     language: Callable[[str], str] = lambda phone: "en"
+    conversation_language: Callable[[str], str | None] = lambda key: None  # of the open one
+    languages: Callable[[], Sequence[str]] = lambda: ("en", "es")  # the city's, main first
     record_delivery: Callable[[DeliveryReport], None] = _nothing
 
 
@@ -133,7 +133,19 @@ def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = Non
         log.exception("sms webhook %s failed", request.path)
         if request.path.endswith("/status"):
             return Response(status=204)
-        return _twiml(TROUBLE)
+        form = request.form
+        langs = trouble_languages(f"{form.get('From', '')}|{form.get('To', '')}")
+        return _twiml(" / ".join(t for t in (word(wording, lang, "trouble") for lang in langs)
+                                 if t))
+
+    def trouble_languages(key: str) -> Sequence[str]:
+        """The texter's language if a conversation is going, else every one the city offers."""
+        try:
+            lang = app.conversation_language(key)
+        except Exception:  # noqa: BLE001 - the storage that failed may fail again
+            log.warning("the language of a texter is unknown; apologising in all")
+            lang = None
+        return (lang,) if lang else app.languages()
 
     @bp.post("/status")
     def status() -> Response:

@@ -96,7 +96,9 @@ class Simulator:
         intake = Intake(sessions, config, resolver)
         intake.menu = self.menu_for(config)
         voice = ivr.create_blueprint(intake.handle, config.wording("voice"),
-                                     agent_number=config.agent_number, summary=intake.summary)
+                                     agent_number=config.agent_number,
+                                     conversation=lambda call: intake.conversation("voice", call),
+                                     languages=lambda: config.languages)
         texts = sms.create_blueprint(intake.handle, config.wording("sms"),
                                      sms_hooks(sessions, config))
         for bp in (voice, texts):
