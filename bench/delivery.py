@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from intake import db  # noqa: E402
 from intake.app import create_app  # noqa: E402
-from intake.outbox import DUE, Policy, deliver_due  # noqa: E402
+from intake.lifecycle import DUE, ReportState  # noqa: E402
+from intake.outbox import Policy, deliver_due  # noqa: E402
 from intake.sandbox import SandboxConfig, SandboxRequest  # noqa: E402
 from intake.settings import Settings  # noqa: E402
 from intake.storage import Report  # noqa: E402
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             session.add(Report(reference=ref, channel="voice" if n % 2 else "sms",
                                service_code="POTHOLE", lat=40.0 + n / 1e5, lon=-75.0,
                                address=f"{n + 1} Main St", description=f"pothole {n}",
-                               attributes={}, status="pending"))
+                               attributes={}, status=ReportState.PENDING))
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     duplicates = sum(max(per_ref[ref] - 1, 0) for ref in refs)
     lost = sum(1 for ref in refs if per_ref[ref] == 0)
     statuses = Counter(r.status for r in reports.values())
-    wrong_id = sum(1 for ref in refs if reports[ref].status == "delivered"
+    wrong_id = sum(1 for ref in refs if reports[ref].status == ReportState.DELIVERED
                    and reports[ref].service_request_id != stored_id.get(ref))
     timeouts = sum(calls.values()) - sum(answers.values())
     print(f"calls: {dict(calls)}; answers: {dict(sorted(answers.items()))}; "

@@ -32,6 +32,7 @@ from sqlalchemy import func, insert, select, update
 
 from intake import db
 from intake.app import IN_PROCESS_SANDBOX, create_app
+from intake.lifecycle import ReportState
 from intake.poller import Poller
 from intake.sandbox import SandboxConfig, SandboxRequest
 from intake.settings import Settings
@@ -55,7 +56,7 @@ def seed(sessions, n: int, now: datetime) -> None:
             {"reference": str(2_000_000 + i), "channel": "sms", "phone": f"+1555{i:07d}",
              "lang": "en", "wants_texts": True, "service_code": "POTHOLE", "lat": 41.0,
              "lon": -96.0, "address": f"{i} Main St", "description": "bench",
-             "attributes": {}, "status": "delivered", "service_request_id": f"{i:06d}",
+             "attributes": {}, "status": ReportState.DELIVERED, "service_request_id": f"{i:06d}",
              "delivered_at": now}
             for i in range(1, n + 1)
         ])

@@ -34,11 +34,12 @@ from .console.simulator import Simulator
 from .duplicates import DuplicateFinder
 from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
+from .lifecycle import DUE, ReportState
 from .media import MediaStore, PhotoStore
 from .messaging import TEXTS, wire_texts
 from .metrics import conversation_ended, init_metrics
 from .migrations import ensure_sandbox_tables, schema_head, schema_revision, upgrade
-from .outbox import ATTENTION, DUE, OutboxWorker, Policy
+from .outbox import OutboxWorker, Policy
 from .residents import sms_hooks
 from .sandbox import SandboxConfig, create_blueprint
 from .service import Intake
@@ -134,7 +135,7 @@ def create_app(
                 select(func.count(Report.id)).where(Report.status.in_(DUE))
             )
             attention = session.scalar(
-                select(func.count(Report.id)).where(Report.status == ATTENTION)
+                select(func.count(Report.id)).where(Report.status == ReportState.NEEDS_ATTENTION)
             )
         return jsonify(status="ok", reports_waiting=waiting,
                        reports_needing_attention=attention)

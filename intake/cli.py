@@ -20,6 +20,7 @@ from .cli_catalogue import catalogue
 from .cli_common import friendly_errors, load_settings, make_app, reports_db
 from .cli_staff import check_config, users
 from .cli_texts import poll, start_texts, texts
+from .lifecycle import ReportState, Shown, shown
 from .settings import Settings, mask_phone
 from .webhook_client import WebhookSender
 
@@ -223,22 +224,17 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float,
         raise SystemExit(1)
 
 
-# What staff see for each stored status; "retrying" is a pending report that has failed before.
-_STATE_LABELS = {"pending": "pending", "token": "awaiting id", "uncertain": "checking",
-                 "failed": "FAILED", "needs_attention": "NEEDS ATTENTION",
-                 "delivered": "delivered"}
-_STATE_ORDER = ("needs_attention", "failed", "uncertain", "retrying", "pending", "token",
-                "delivered")
-
-
-def _state(status: str, attempts: int) -> str:
-    return "retrying" if status == "pending" and attempts else status
+# What staff see for each state (`Shown` lists them most urgent first).
+_STATE_LABELS = {Shown.PENDING: "pending", Shown.RETRYING: "retrying",
+                 Shown.TOKEN: "awaiting id", Shown.UNCERTAIN: "checking",
+                 Shown.FAILED: "FAILED", Shown.NEEDS_ATTENTION: "NEEDS ATTENTION",
+                 Shown.DELIVERED: "delivered"}
 
 
 @main.group(invoke_without_command=True)
-@click.option("--status", type=click.Choice(["pending", "retrying", "uncertain", "token",
-                                             "failed", "needs_attention", "delivered"]),
-              help="Only reports in this state.")
+@click.option("--status", type=click.Choice([s.value for s in (
+    Shown.PENDING, Shown.RETRYING, Shown.UNCERTAIN, Shown.TOKEN, Shown.FAILED,
+    Shown.NEEDS_ATTENTION, Shown.DELIVERED)]), help="Only reports in this state.")
 @click.option("--limit", default=50, show_default=True, help="At most this many per state.")
 @click.pass_context
 def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
@@ -257,45 +253,44 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
     from .storage import Report
 
     with reports_db() as session:
-        counts: dict[str, int] = {}
+        counts: dict[Shown, int] = {}
         rows = session.execute(select(Report.status, Report.attempts, func.count())
                                .group_by(Report.status, Report.attempts)).all()
         for st, tries, n in rows:
-            key = _state(st, tries)
+            key = shown(st, tries)
             counts[key] = counts.get(key, 0) + n
-        shown: list[Report] = []
-        for state in _STATE_ORDER:
+        listed: list[Report] = []
+        for state in Shown:
             if (status and state != status) or not counts.get(state):
                 continue
             query = select(Report).order_by(Report.id.desc()).limit(limit)
-            if state == "retrying":
-                query = query.where(Report.status == "pending", Report.attempts > 0)
-            elif state == "pending":
-                query = query.where(Report.status == "pending", Report.attempts == 0)
+            if state == Shown.RETRYING:
+                query = query.where(Report.status == ReportState.PENDING, Report.attempts > 0)
+            elif state == Shown.PENDING:
+                query = query.where(Report.status == ReportState.PENDING, Report.attempts == 0)
             else:
                 query = query.where(Report.status == state)
-            shown.extend(session.scalars(query).all())
+            listed.extend(session.scalars(query).all())
     if not counts:
         click.echo("No reports.")
         return
-    click.echo(", ".join(f"{counts[s]} {_STATE_LABELS.get(s, s)}" for s in _STATE_ORDER
-                         if counts.get(s)))
+    click.echo(", ".join(f"{counts[s]} {_STATE_LABELS[s]}" for s in Shown if counts.get(s)))
     now = db.utcnow()
-    for r in shown:
-        state = _state(r.status, r.attempts)
-        if r.status == "delivered":
+    for r in listed:
+        state = shown(r.status, r.attempts)
+        if r.status == ReportState.DELIVERED:
             when = f"id {r.service_request_id}"
-        elif r.status == "failed":
+        elif r.status == ReportState.FAILED:
             when = "needs staff"
-        elif r.status == "needs_attention":
+        elif r.status == ReportState.NEEDS_ATTENTION:
             when = "needs staff" + (f" (server's {r.service_request_id}?)"
                                     if r.service_request_id else "")
         else:
             seconds = max(0, int((r.next_attempt_at - now).total_seconds()))
             when = f"next try in {seconds}s"
-        click.echo(f"{r.reference}  {_STATE_LABELS.get(state, state):15}  tries={r.attempts:<3} "
+        click.echo(f"{r.reference}  {_STATE_LABELS[state]:15}  tries={r.attempts:<3} "
                    f"{r.service_code:18} {r.address[:36]:36}  {when}")
-        if r.last_error and r.status != "delivered":
+        if r.last_error and r.status != ReportState.DELIVERED:
             click.echo(f"           last error: {r.last_error}")
 
 
@@ -316,12 +311,12 @@ def outbox_retry(reference: str, adopt: bool) -> None:
             raise click.ClickException(str(exc)) from exc
         if report is None:
             raise click.ClickException(f"no report with reference {reference}")
-        if report.status == "delivered":
-            how = "was already" if was == "delivered" else "is now"
+        if report.status == ReportState.DELIVERED:
+            how = "was already" if was == ReportState.DELIVERED else "is now"
             click.echo(f"Report {reference} {how} filed as {report.service_request_id}.")
             return
         how = ("looked up, and sent again only if the server does not have it,"
-               if report.status == "uncertain" else "sent again")
+               if report.status == ReportState.UNCERTAIN else "sent again")
     click.echo(f"Report {reference} will be {how} by the running service.")
 
 

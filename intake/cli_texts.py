@@ -8,6 +8,7 @@ import click
 
 from . import db
 from .cli_common import friendly_errors, load_settings, make_app
+from .lifecycle import TextState
 from .settings import Settings, mask_phone
 
 
@@ -73,7 +74,7 @@ def texts(phone: str | None, limit: int) -> None:
     now = db.utcnow()
     for t in rows:
         wait = ""
-        if t.status == "waiting" and t.not_before > now:
+        if t.status == TextState.WAITING and t.not_before > now:
             wait = f" (waits until {t.not_before:%Y-%m-%d %H:%M} UTC)"
         error = f" error {t.error_code or ''} {t.error or ''}".rstrip() if t.error else ""
         click.echo(f"#{t.id} {t.created_at:%Y-%m-%d %H:%M} {t.kind:8} {mask_phone(t.phone)} "

@@ -20,6 +20,7 @@ from geocode._geometry import haversine_m
 from open311_client import Open311Client
 
 from .db import utcnow
+from .lifecycle import ReportState
 from .storage import Report
 from .texts import StatusWatch
 
@@ -94,7 +95,7 @@ class DuplicateFinder:
             .outerjoin(StatusWatch, StatusWatch.report_id == Report.id)
             .where(Report.service_code == service_code,
                    Report.lat.between(lat - dlat, lat + dlat),
-                   Report.status == "delivered", Report.service_request_id.is_not(None),
+                   Report.status == ReportState.DELIVERED, Report.service_request_id.is_not(None),
                    Report.created_at >= now - timedelta(days=self.days),
                    or_(StatusWatch.report_id.is_(None), StatusWatch.is_open.is_(True)))
             .limit(200)
@@ -117,7 +118,7 @@ def follow(session: Session, reference: str, *, phone: str | None, channel: str,
         reference=reference, conversation_id=conversation_id, channel=channel, phone=phone,
         lang=lang, service_code=service_code, follows=True, wants_texts=True,
         lat=place.lat if place else None, lon=place.lon if place else None,
-        address=(place.label if place else "")[:255], status="delivered",
+        address=(place.label if place else "")[:255], status=ReportState.DELIVERED,
         service_request_id=request_id, delivered_at=utcnow(),
     ))
 

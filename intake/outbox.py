@@ -48,14 +48,12 @@ from open311_client import (
 )
 
 from .db import utcnow
+from .lifecycle import DUE, REPORT_MOVES, ReportState, Verdict
 from .storage import Report
 from .worker import Periodic
 
 log = logging.getLogger(__name__)
 
-DUE = ("pending", "token", "uncertain")
-ATTENTION = "needs_attention"
-STATUSES = ("pending", "token", "uncertain", "failed", ATTENTION, "delivered")
 _RNG = random.Random()
 # Boston: <code>400</code><description>Invalid service request: base is a duplicate.</description>
 _DUPLICATE = re.compile(r"base[ _]is[ _](a[ _])?duplicate|\bis a duplicate\b|\bduplicate request\b",
@@ -97,9 +95,7 @@ DEFAULT_POLICY = Policy()
 class Outcome:
     """What one attempt found. `sent`: (start, end) of a POST that may have created it."""
 
-    # delivered, token, failed, uncertain, retry (certainly not created), attention (a
-    # listed request carries our reference but is not this report: its id is kept)
-    status: str
+    status: Verdict
     service_request_id: str | None = None
     token: str | None = None
     notice: str | None = None
@@ -278,19 +274,19 @@ def attempt(
         moment = now or utcnow()
         settled = report.sent_until + policy.settle
         if moment < settled:
-            return Outcome("uncertain", error="waiting before looking up an unanswered POST")
+            return Outcome(Verdict.UNCERTAIN, error="waiting before looking up an unanswered POST")
         try:
             found = find_filed(client, report, policy)
         except Open311Error as exc:
-            return Outcome("uncertain", error=f"lookup failed, not posting: {_say(exc)}")
+            return Outcome(Verdict.UNCERTAIN, error=f"lookup failed, not posting: {_say(exc)}")
         except LookupInconclusive as exc:
-            return Outcome("uncertain", error=f"lookup inconclusive, not posting: {exc}")
+            return Outcome(Verdict.UNCERTAIN, error=f"lookup inconclusive, not posting: {exc}")
         if found is not None and found.same:
-            return Outcome("delivered", service_request_id=found.record.service_request_id,
+            return Outcome(Verdict.DELIVERED, service_request_id=found.record.service_request_id,
                            notice=found.record.service_notice, adopted=True)
         if found is not None:
             theirs = found.record.service_request_id
-            return Outcome("attention", service_request_id=theirs, error=(
+            return Outcome(Verdict.ATTENTION, service_request_id=theirs, error=(
                 f"request {theirs} on the server carries ref {report.reference} but is not "
                 f"this report: {'; '.join(found.differences)}. Not adopted: `intake outbox "
                 f"retry {report.reference} --adopt` if it is this report, `intake outbox "
@@ -306,12 +302,12 @@ def _poll_token(client: Open311Client, report: Report) -> Outcome:
         except NotFound:  # some servers say 404 until the token is processed
             found = None
     except (ValidationError, ConfigurationError) as exc:
-        return Outcome("failed", error=_say(exc))
+        return Outcome(Verdict.FAILED, error=_say(exc))
     except Open311Error as exc:
-        return Outcome("retry", error=_say(exc))
+        return Outcome(Verdict.RETRY, error=_say(exc))
     if found:
-        return Outcome("delivered", service_request_id=found)
-    return Outcome("token", token=report.token)
+        return Outcome(Verdict.DELIVERED, service_request_id=found)
+    return Outcome(Verdict.TOKEN, token=report.token)
 
 
 def _post(client: Open311Client, report: Report,
@@ -327,26 +323,26 @@ def _post(client: Open311Client, report: Report,
         ))
     except ServerUnavailable as exc:
         if exc.maybe_sent:
-            return Outcome("uncertain", error=_say(exc), sent=(started, utcnow()))
-        return Outcome("retry", error=_say(exc))
+            return Outcome(Verdict.UNCERTAIN, error=_say(exc), sent=(started, utcnow()))
+        return Outcome(Verdict.RETRY, error=_say(exc))
     except ValidationError as exc:
         if not any(_DUPLICATE.search(f"{code} {text}") for code, text in exc.errors):
-            return Outcome("failed", error=_say(exc))
+            return Outcome(Verdict.FAILED, error=_say(exc))
         if report.sent_from is None:  # we never sent it before: someone else's request
-            return Outcome("failed", error="the server says this duplicates a request it "
+            return Outcome(Verdict.FAILED, error="the server says this duplicates a request it "
                                            f"already has (not one we sent): {_say(exc)}")
-        return Outcome("uncertain", error=f"the server says it has it already: {_say(exc)}",
+        return Outcome(Verdict.UNCERTAIN, error=f"the server says it has it already: {_say(exc)}",
                        sent=(started, utcnow()))
     except (ConfigurationError, NotFound) as exc:
-        return Outcome("failed", error=_say(exc))
+        return Outcome(Verdict.FAILED, error=_say(exc))
     except Open311Error as exc:  # pragma: no cover - the hierarchy has no other members
-        return Outcome("uncertain", error=_say(exc), sent=(started, utcnow()))
+        return Outcome(Verdict.UNCERTAIN, error=_say(exc), sent=(started, utcnow()))
     if result.service_request_id:
-        return Outcome("delivered", service_request_id=result.service_request_id,
+        return Outcome(Verdict.DELIVERED, service_request_id=result.service_request_id,
                        notice=result.service_notice)
     if result.token:
-        return Outcome("token", token=result.token, notice=result.service_notice)
-    return Outcome("uncertain", error="the server answered with neither an id nor a token",
+        return Outcome(Verdict.TOKEN, token=result.token, notice=result.service_notice)
+    return Outcome(Verdict.UNCERTAIN, error="the server answered with neither an id nor a token",
                    sent=(started, utcnow()))
 
 
@@ -380,7 +376,7 @@ def deliver_due(
         outcome = attempt(client, report, policy=policy, now=moment, before_post=write_ahead)
         with sessions.begin() as session:
             record(session.get_one(Report, report.id), report, outcome, policy, now=now)
-        delivered += outcome.status == "delivered"
+        delivered += outcome.status == Verdict.DELIVERED
     return delivered
 
 
@@ -415,7 +411,8 @@ def mark_sending(sessions: sessionmaker[Session], report_id: int, started: datet
     with sessions.begin() as session:
         session.execute(
             update(Report).where(Report.id == report_id)
-            .values(status="uncertain", sent_from=func.coalesce(Report.sent_from, started),
+            .values(status=ReportState.UNCERTAIN,
+                    sent_from=func.coalesce(Report.sent_from, started),
                     sent_until=started + policy.lease)
             .execution_options(synchronize_session=False)
         )
@@ -430,61 +427,77 @@ def record(report: Report, before: Report, outcome: Outcome,
     report.service_notice = outcome.notice or report.service_notice
     # Unless this attempt left something new in doubt, the window is what it was before.
     report.sent_from, report.sent_until = before.sent_from, before.sent_until
-    if outcome.status == "delivered":
-        report.status = "delivered"
-        report.service_request_id = outcome.service_request_id
-        report.delivered_at = now
-        report.last_error = None
-        report.sent_from = report.sent_until = None
-        how = "found already filed" if outcome.adopted else "filed"
-        log.info("report %s %s as %s", report.reference, how, outcome.service_request_id)
-    elif outcome.status == "token":
-        report.status = "token"
-        report.token = outcome.token
-        report.next_attempt_at = now + policy.token_poll
-        report.sent_from = report.sent_until = None
-    elif outcome.status == "failed":
-        report.status = "failed"
-        report.last_error = outcome.error
-        log.error("report %s rejected by the server, needs staff: %s", report.reference,
-                  outcome.error)
-    elif outcome.status == "attention":
-        report.status = ATTENTION
-        report.service_request_id = outcome.service_request_id  # theirs, for staff to judge
-        report.last_error = outcome.error
-        log.error("report %s needs attention: %s", report.reference, outcome.error)
-    elif outcome.status == "uncertain":
-        report.status = "uncertain"
-        if outcome.sent is not None:
-            start, end = outcome.sent
-            report.sent_from = min(report.sent_from or start, start)
-            report.sent_until = end
-        assert report.sent_until is not None
-        report.next_attempt_at = max(now + backoff(report.attempts, policy=policy),
-                                     report.sent_until + policy.settle)
-        report.last_error = outcome.error
-        log.warning("report %s may have been filed (attempt %d); will look it up: %s",
-                    report.reference, report.attempts, outcome.error)
-    else:
-        report.status = before.status
-        report.next_attempt_at = now + backoff(report.attempts, policy=policy)
-        report.last_error = outcome.error
-        log.warning("report %s not delivered (attempt %d), retrying: %s", report.reference,
-                    report.attempts, outcome.error)
+    report.status = REPORT_MOVES[outcome.status] or before.status
+    _RECORD[outcome.status](report, outcome, policy, now)
     if report.status in DUE and now - report.trying_since >= policy.give_up:
         _give_up(report, policy)
+
+
+def _delivered(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    report.service_request_id = outcome.service_request_id
+    report.delivered_at = now
+    report.last_error = None
+    report.sent_from = report.sent_until = None
+    how = "found already filed" if outcome.adopted else "filed"
+    log.info("report %s %s as %s", report.reference, how, outcome.service_request_id)
+
+
+def _token(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    report.token = outcome.token
+    report.next_attempt_at = now + policy.token_poll
+    report.sent_from = report.sent_until = None
+
+
+def _failed(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    report.last_error = outcome.error
+    log.error("report %s rejected by the server, needs staff: %s", report.reference,
+              outcome.error)
+
+
+def _attention(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    report.service_request_id = outcome.service_request_id  # theirs, for staff to judge
+    report.last_error = outcome.error
+    log.error("report %s needs attention: %s", report.reference, outcome.error)
+
+
+def _uncertain(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    if outcome.sent is not None:
+        start, end = outcome.sent
+        report.sent_from = min(report.sent_from or start, start)
+        report.sent_until = end
+    assert report.sent_until is not None
+    report.next_attempt_at = max(now + backoff(report.attempts, policy=policy),
+                                 report.sent_until + policy.settle)
+    report.last_error = outcome.error
+    log.warning("report %s may have been filed (attempt %d); will look it up: %s",
+                report.reference, report.attempts, outcome.error)
+
+
+def _retry(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
+    report.next_attempt_at = now + backoff(report.attempts, policy=policy)
+    report.last_error = outcome.error
+    log.warning("report %s not delivered (attempt %d), retrying: %s", report.reference,
+                report.attempts, outcome.error)
+
+
+# what recording each verdict does besides the move `REPORT_MOVES` names
+_RECORD: dict[Verdict, Callable[[Report, Outcome, Policy, datetime], None]] = {
+    Verdict.DELIVERED: _delivered, Verdict.TOKEN: _token, Verdict.FAILED: _failed,
+    Verdict.ATTENTION: _attention, Verdict.UNCERTAIN: _uncertain, Verdict.RETRY: _retry,
+}
 
 
 def _give_up(report: Report, policy: Policy) -> None:
     """Every state ends: stop trying, keep what the server last said, tell staff."""
     hours = policy.give_up.total_seconds() / 3600
-    doing = {"token": f"the server gave token {report.token} but no request id",
-             "uncertain": "a POST may have been filed but could not be confirmed",
-             }.get(report.status, "not filed")
+    doings: dict[str, str] = {
+        ReportState.TOKEN: f"the server gave token {report.token} but no request id",
+        ReportState.UNCERTAIN: "a POST may have been filed but could not be confirmed"}
+    doing = doings.get(report.status, "not filed")
     said = report.last_error or "no answer"
     report.last_error = (f"gave up after {report.attempts} tries in {hours:g} h: {doing}; "
                          f"last: {said}")
-    report.status = ATTENTION
+    report.status = ReportState.NEEDS_ATTENTION
     log.error("report %s needs attention: %s", report.reference, report.last_error)
 
 
@@ -496,14 +509,15 @@ def retry_failed(session: Session, reference: str, *, adopt: bool = False) -> Re
     `adopt` (staff checked it is this report), delivered as that request.
     """
     report = session.scalar(select(Report).where(Report.reference == reference))
-    if report is None or report.status == "delivered":
+    if report is None or report.status == ReportState.DELIVERED:
         return report
     report.trying_since = None
-    candidate = report.service_request_id if report.status == ATTENTION else None
+    candidate = (report.service_request_id if report.status == ReportState.NEEDS_ATTENTION
+                 else None)
     if adopt:
         if candidate is None:
             raise ValueError(f"report {reference} has no listed request to adopt")
-        report.status, report.delivered_at = "delivered", utcnow()
+        report.status, report.delivered_at = ReportState.DELIVERED, utcnow()
         report.sent_from = report.sent_until = None
         report.last_error = None
         log.info("report %s adopted by staff as %s", reference, candidate)
@@ -512,11 +526,11 @@ def retry_failed(session: Session, reference: str, *, adopt: bool = False) -> Re
         report.service_request_id = None
         report.sent_from = report.sent_until = None
     if report.token:
-        report.status = "token"
+        report.status = ReportState.TOKEN
     elif report.sent_from is not None:
-        report.status = "uncertain"
+        report.status = ReportState.UNCERTAIN
     else:
-        report.status = "pending"
+        report.status = ReportState.PENDING
     report.next_attempt_at = utcnow()
     return report
 

@@ -27,6 +27,7 @@ from open311_client import Open311Client, Open311Error, ServiceRequest
 
 from .config import StaffConfig
 from .db import utcnow
+from .lifecycle import ReportState
 from .storage import ConversationRow, Report
 from .texts import QuietHours, StatusChange, StatusWatch, is_opted_out, queue_text, send_due
 from .worker import Periodic
@@ -73,7 +74,7 @@ def start_watching(session: Session, since: datetime | None = None) -> int:
     """
     query = (select(Report.id, Report.service_request_id)
              .outerjoin(StatusWatch, StatusWatch.report_id == Report.id)
-             .where(Report.status == "delivered", Report.service_request_id.is_not(None),
+             .where(Report.status == ReportState.DELIVERED, Report.service_request_id.is_not(None),
                     StatusWatch.report_id.is_(None)))
     if since is not None:
         query = query.where(Report.updated_at >= since)

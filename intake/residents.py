@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import sms
 
 from .config import StaffConfig
+from .lifecycle import ReportState
 from .poller import category_name
 from .storage import ConversationRow, Report
 from .texts import StatusWatch, is_opted_out, record_delivery, record_opt_in, record_opt_out
@@ -30,7 +31,7 @@ def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig,
     def as_status(report: Report, watch: StatusWatch | None) -> sms.RequestStatus:
         if watch is not None:
             status, note = watch.status, watch.note or ""
-        elif report.status == "delivered":
+        elif report.status == ReportState.DELIVERED:
             status, note = "open", ""
         else:
             status, note = NOT_YET_FILED, ""

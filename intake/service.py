@@ -42,6 +42,7 @@ from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import UTCDateTime, utcnow
 from .duplicates import DuplicateFinder, follow
+from .lifecycle import ReportState
 from .media import MAX_PHOTOS, Photo, PhotoStore
 from .settings import mask_phone
 from .states import Menus
@@ -307,7 +308,8 @@ class Intake:
         now = utcnow()
         added = session.execute(
             update(Report)
-            .where(Report.id == report_id, Report.status == "pending", Report.attempts == 0,
+            .where(Report.id == report_id, Report.status == ReportState.PENDING,
+                   Report.attempts == 0,
                    Report.next_attempt_at <= now)  # not claimed by a worker yet
             .values(description=func.coalesce(Report.description + "\n", "")
                     + text[:FOLLOW_UP_CHARS])
@@ -324,7 +326,8 @@ class Intake:
         kept = [*media, *(p for p in photos if p not in media)][:MAX_PHOTOS]
         return bool(session.execute(
             update(Report)
-            .where(Report.id == report_id, Report.status == "pending", Report.attempts == 0,
+            .where(Report.id == report_id, Report.status == ReportState.PENDING,
+                   Report.attempts == 0,
                    Report.next_attempt_at <= utcnow())
             .values(media=kept).execution_options(synchronize_session=False)
         ).rowcount)  # type: ignore[attr-defined]
@@ -478,7 +481,8 @@ class Intake:
             lat=place.lat if place else None, lon=place.lon if place else None,
             address=place.label if place else action.address_text[:255],
             address_as_said=action.address_text[:500], needs_review=place is None,
-            description=action.description, attributes=dict(action.attributes), status="pending",
+            description=action.description, attributes=dict(action.attributes),
+            status=ReportState.PENDING,
             media=list(action.media) or None,
         ))
         log.info("report %s queued for delivery (%s)", reference, action.service_code)

@@ -15,6 +15,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime, utcnow
+from .lifecycle import ReportState
 
 
 class ConversationRow(Base):
@@ -92,7 +93,7 @@ class Report(Base):
     # pending -> delivered, or pending -> token -> delivered; uncertain = a POST may have
     # created it, look it up before posting again; failed = refused, needs staff;
     # needs_attention = given up on, or a listed request differs (see intake.outbox)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReportState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -36,6 +36,7 @@ import sms
 from sms import UNSUBSCRIBED, DeliveryReport, OutboundText, Sender
 
 from .db import Base, UTCDateTime, utcnow
+from .lifecycle import SENDABLE, TEXT_RANK, TextState, earlier
 from .settings import mask_phone
 from .storage import ConversationRow, Report
 
@@ -44,13 +45,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
 RETRY_BASE = timedelta(seconds=30)
-# How far along a message is; a state replaces another only when it ranks higher, so a
-# late "sent" callback never undoes "delivered". Terminal states share the top rank.
-RANK = {
-    "waiting": 0, "claimed": 1, "accepted": 2, "scheduled": 2, "queued": 3, "sending": 4,
-    "sent": 5, "delivered": 6, "undelivered": 6, "failed": 6, "canceled": 6, "read": 7,
-}
-SENDABLE = ("waiting", "claimed")
 
 
 class OptOut(Base):
@@ -97,7 +91,7 @@ class StatusChange(Base):
 
 
 class OutboundTextRow(Base):
-    """One outbound text and what became of it (`status`: see `RANK`)."""
+    """One outbound text and what became of it (`status`: a `TextState`)."""
 
     __tablename__ = "outbound_texts"
 
@@ -111,7 +105,7 @@ class OutboundTextRow(Base):
     encoding: Mapped[str] = mapped_column(String(8))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TextState.WAITING, index=True)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -182,8 +176,8 @@ def record_opt_out(session: Session, phone: str, keyword: str) -> int:
         row.opted_out, row.keyword, row.updated_at = True, keyword[:32], utcnow()
     canceled = session.execute(
         update(OutboundTextRow)
-        .where(OutboundTextRow.phone == phone, OutboundTextRow.status == "waiting")
-        .values(status="canceled", error=f"opted out ({keyword})")
+        .where(OutboundTextRow.phone == phone, OutboundTextRow.status == TextState.WAITING)
+        .values(status=TextState.CANCELED, error=f"opted out ({keyword})")
         .execution_options(synchronize_session=False)
     )
     count = int(getattr(canceled, "rowcount", 0) or 0)
@@ -231,7 +225,7 @@ def queue_text(
     row = OutboundTextRow(
         kind=kind, phone=phone, city_number=city_number, body=body, lang=lang,
         segments=parts, encoding=sms.encoding(body), report_id=report_id, change_id=change_id,
-        status="waiting", not_before=not_before or utcnow(), attempts=0,
+        status=TextState.WAITING, not_before=not_before or utcnow(), attempts=0,
     )
     session.add(row)
     return row
@@ -262,7 +256,7 @@ def send_due(
         if text is None:
             break
         tried.append(text.id)
-        if text.status == "canceled":
+        if text.status == TextState.CANCELED:
             continue
         callback = f"{callback_base.rstrip('/')}/sms/status?text={text.id}"
         outbound = OutboundText(text.phone, text.body, text.city_number, callback)
@@ -308,7 +302,7 @@ def _by_whatsapp_rule(sessions: sessionmaker[Session], text: OutboundTextRow,
     held = text.created_at < now - WHATSAPP_HOLD
     with sessions.begin() as session:
         session.execute(update(OutboundTextRow).where(OutboundTextRow.id == text.id)
-                        .values(status="canceled" if held else "waiting",
+                        .values(status=TextState.CANCELED if held else TextState.WAITING,
                                 not_before=now + WHATSAPP_WAIT,
                                 attempts=OutboundTextRow.attempts - 1,
                                 error="outside WhatsApp's 24 hours; no template, no SMS consent")
@@ -324,7 +318,7 @@ def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] =
 
     UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING: on
     PostgreSQL no two senders ever take the same text. A text for a number that has opted
-    out is canceled instead (returned with status "canceled"); None: nothing is due.
+    out is canceled instead (returned canceled); None: nothing is due.
     """
     due = (select(OutboundTextRow.id)
            .where(OutboundTextRow.status.in_(SENDABLE), OutboundTextRow.not_before <= now,
@@ -334,14 +328,14 @@ def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] =
     with sessions.begin() as session:
         text = session.scalars(
             update(OutboundTextRow).where(OutboundTextRow.id == due)
-            .values(status="claimed", not_before=now + LEASE,
+            .values(status=TextState.CLAIMED, not_before=now + LEASE,
                     attempts=OutboundTextRow.attempts + 1)
             .returning(OutboundTextRow), execution_options={"synchronize_session": False}
         ).one_or_none()
         if text is None:
             return None
         if is_opted_out(session, text.phone):
-            text.status, text.error = "canceled", "opted out"
+            text.status, text.error = TextState.CANCELED, "opted out"
             session.flush()
         session.expunge(text)
         return text
@@ -349,7 +343,7 @@ def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] =
 
 def _record_send(session: Session, text: OutboundTextRow, result: sms.Sent, now: datetime) -> None:
     if result.ok:
-        status = result.status if result.status in RANK else "queued"
+        status = TextState(result.status) if result.status in TEXT_RANK else TextState.QUEUED
         _advance(session, text.id, status, sid=result.sid, error_code=result.error_code)
         session.execute(update(OutboundTextRow).where(OutboundTextRow.id == text.id)
                         .values(sent_at=now).execution_options(synchronize_session=False))
@@ -360,31 +354,31 @@ def _record_send(session: Session, text: OutboundTextRow, result: sms.Sent, now:
     values: dict[str, object] = {"error_code": result.error_code, "error": error}
     if result.error_code == UNSUBSCRIBED:
         record_opt_out(session, text.phone, "21610")
-        values["status"] = "failed"
+        values["status"] = TextState.FAILED
     elif result.retry and text.attempts < MAX_ATTEMPTS:
-        values["status"] = "waiting"
+        values["status"] = TextState.WAITING
         values["not_before"] = now + _backoff(text.attempts)
     else:
-        values["status"] = "failed"
+        values["status"] = TextState.FAILED
     session.execute(update(OutboundTextRow)
-                    .where(OutboundTextRow.id == text.id, OutboundTextRow.status == "claimed")
+                    .where(OutboundTextRow.id == text.id,
+                           OutboundTextRow.status == TextState.CLAIMED)
                     .values(**values).execution_options(synchronize_session=False))
     log.warning("%s text %d to %s not sent (attempt %d, %s): %s", text.kind, text.id,
                 mask_phone(text.phone), text.attempts, values["status"], error)
 
 
 def _advance(
-    session: Session, text_id: int, status: str, *, sid: str | None = None,
+    session: Session, text_id: int, status: TextState, *, sid: str | None = None,
     error_code: int | None = None,
 ) -> bool:
     """Move a text to `status` unless it is already as far or further along."""
-    earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
     values: dict[str, object] = {"status": status}
     if error_code is not None:
         values["error_code"] = error_code
     moved = session.execute(
         update(OutboundTextRow)
-        .where(OutboundTextRow.id == text_id, OutboundTextRow.status.in_(earlier))
+        .where(OutboundTextRow.id == text_id, OutboundTextRow.status.in_(earlier(status)))
         .values(**values).execution_options(synchronize_session=False)
     )
     if sid:  # a callback may have overtaken the send's answer: keep the SID regardless
@@ -398,7 +392,7 @@ def _advance(
 
 def record_delivery(session: Session, report: DeliveryReport) -> bool:
     """Apply one status callback; False when it names no text or is older news."""
-    if report.status not in RANK:
+    if report.status not in TEXT_RANK:
         return False
     text: OutboundTextRow | None = None
     if report.text_id and report.text_id.isascii() and report.text_id.isdigit() \
@@ -413,7 +407,7 @@ def record_delivery(session: Session, report: DeliveryReport) -> bool:
         return False
     if report.error_code == UNSUBSCRIBED:
         record_opt_out(session, text.phone, "21610")
-    return _advance(session, text.id, report.status, sid=report.message_sid,
+    return _advance(session, text.id, TextState(report.status), sid=report.message_sid,
                     error_code=report.error_code)
 
 

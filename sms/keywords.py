@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-__all__ = ["HELP", "OPT_IN", "OPT_OUT", "Keyword", "classify"]
+__all__ = ["HELP", "OPT_IN", "OPT_OUT", "Keyword", "KeywordKind", "classify"]
 
 OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke",
                      "optout"})
@@ -22,11 +23,21 @@ _STATUS = re.compile(r"^(?:status|estado|ref|reference|referencia)\s*#?\s*(\d{5,
 _BARE_REFERENCE = re.compile(r"^#?(\d{7})$")
 
 
+class KeywordKind(StrEnum):
+    """What a keyword asks for."""
+
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    HELP = "help"
+    STATUS = "status"  # of one report, by its reference
+    MY_REQUESTS = "my_requests"  # the open reports of this number
+
+
 @dataclass(frozen=True)
 class Keyword:
-    """What a message asks for. `kind`: opt_out, opt_in, help, status, my_requests."""
+    """What a message asks for."""
 
-    kind: str
+    kind: KeywordKind
     word: str = ""
     reference: str = ""
     explicit: bool = True  # False: a bare number, which may also be an answer in a conversation
@@ -39,23 +50,23 @@ def _fold(body: str) -> str:
 def classify(body: str, opt_out_type: str = "") -> Keyword | None:
     """The keyword a message is, or None for anything else (the conversation's business).
 
-    >>> classify(" Stop. ").kind, classify("status 1234567").reference
+    >>> classify(" Stop. ").kind.value, classify("status 1234567").reference
     ('opt_out', '1234567')
     """
     kind = opt_out_type.strip().upper()
     word = _fold(body)
     if kind == "STOP" or word in OPT_OUT:
-        return Keyword("opt_out", word)
+        return Keyword(KeywordKind.OPT_OUT, word)
     if kind == "START" or word in OPT_IN:
-        return Keyword("opt_in", word)
+        return Keyword(KeywordKind.OPT_IN, word)
     if kind == "HELP" or word in HELP:
-        return Keyword("help", word)
+        return Keyword(KeywordKind.HELP, word)
     if word in MY_REQUESTS:
-        return Keyword("my_requests", word)
+        return Keyword(KeywordKind.MY_REQUESTS, word)
     found = _STATUS.match(word)
     if found:
-        return Keyword("status", word, found.group(1))
+        return Keyword(KeywordKind.STATUS, word, found.group(1))
     found = _BARE_REFERENCE.match(word.replace(" ", ""))
     if found:
-        return Keyword("status", word, found.group(1), explicit=False)
+        return Keyword(KeywordKind.STATUS, word, found.group(1), explicit=False)
     return None

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from conversation import Event, Inbound, LocationShared, Reply, Said, Wording
 
-from .keywords import OPT_OUT, classify
+from .keywords import OPT_OUT, KeywordKind, classify
 from .locations import find_location, whatsapp_location
 from .media import media_items
 from .render import render
@@ -87,19 +87,19 @@ def create_blueprint(handle: Handle, wording: Wording, hooks: Hooks | None = Non
         keyword = classify(body, opt_out_type)
         if keyword is None:
             return None
-        if keyword.kind == "opt_out":
+        if keyword.kind == KeywordKind.OPT_OUT:
             app.opt_out(sender, keyword.word or "stop")
             return _twiml()  # Twilio (and the carrier) confirm; nothing more may be sent
-        if keyword.kind == "opt_in":
+        if keyword.kind == KeywordKind.OPT_IN:
             if keyword.word == "yes" and not app.is_opted_out(sender):
                 return None  # an answer ("yes, that address") inside a conversation
             app.opt_in(sender)
             return _twiml(word(wording, app.language(sender), "sms_opted_in"))
-        if keyword.kind == "help":
+        if keyword.kind == KeywordKind.HELP:
             if app.in_conversation(key):
                 return None  # the conversation's own help fits the question being asked
             return _twiml(help_text(wording, app.language(sender)))
-        if keyword.kind == "my_requests":
+        if keyword.kind == KeywordKind.MY_REQUESTS:
             lang = app.language(sender)
             return _twiml(requests_text(wording, lang, app.open_requests(sender)))
         found = app.status_for(sender, keyword.reference)

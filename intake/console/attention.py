@@ -16,7 +16,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..outbox import ATTENTION, retry_failed
+from ..lifecycle import ReportState
+from ..outbox import retry_failed
 from ..settings import mask_phone
 from ..staff_schema import language_name
 from ..storage import CallbackRequest, Report
@@ -63,14 +64,14 @@ def needs_attention(session: Session, city: str, names: dict[str, str]) -> list[
                           f"Address as said: {said}" + (f" · {r.description}"
                                                          if r.description else ""),
                           r.reference, mask_phone(r.phone), map_link(said, city)))
-    for r in session.scalars(select(Report).where(Report.status == "failed",
+    for r in session.scalars(select(Report).where(Report.status == ReportState.FAILED,
                                                   _unhandled("refused"))
                              .order_by(Report.id.desc()).limit(200)):
         items.append(Item("refused", r.id, r.created_at, names.get(r.service_code,
                                                                    r.service_code),
                           f"{r.address} · the server said: {r.last_error or '(nothing)'}",
                           r.reference, mask_phone(r.phone), can_retry=True))
-    for r in session.scalars(select(Report).where(Report.status == ATTENTION,
+    for r in session.scalars(select(Report).where(Report.status == ReportState.NEEDS_ATTENTION,
                                                   _unhandled("undelivered"))
                              .order_by(Report.id.desc()).limit(200)):
         found = (f" · the city has request {r.service_request_id} that may be this report"

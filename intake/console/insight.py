@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import conversation as conv
 
+from ..lifecycle import Shown, shown
 from ..settings import mask_phone
 from ..storage import ConversationRow, Report, WebhookDelivery
 from ..texts import OutboundTextRow
@@ -41,9 +42,10 @@ OUTCOMES = ["filed", "filed for review", "callback requested", "transferred", "g
             "cancelled", "abandoned", "in progress"]
 ENDINGS = {"transfer": "transferred", "gave_up": "gave up", "callback": "callback requested",
            "cancelled": "cancelled", "hangup": "abandoned"}
-DELIVERY = {"pending": "waiting to be sent", "token": "sent, awaiting the city's id",
-            "uncertain": "checking whether the city has it", "failed": "REFUSED by the city",
-            "delivered": "delivered", "needs_attention": "NOT DELIVERED: needs attention"}
+DELIVERY = {Shown.PENDING: "waiting to be sent", Shown.TOKEN: "sent, awaiting the city's id",
+            Shown.UNCERTAIN: "checking whether the city has it",
+            Shown.FAILED: "REFUSED by the city", Shown.DELIVERED: "delivered",
+            Shown.NEEDS_ATTENTION: "NOT DELIVERED: needs attention"}
 IDLE = timedelta(minutes=30)  # an open call quiet this long has been abandoned
 
 
@@ -135,9 +137,10 @@ def summarize(row: ConversationRow, report: Report | None, last_asked: str | Non
 
 
 def _delivery(report: Report) -> str:
-    if report.status == "pending" and report.attempts:
+    state = shown(report.status, report.attempts)
+    if state == Shown.RETRYING:
         return f"retrying (tried {report.attempts} times)"
-    return DELIVERY.get(report.status, report.status)
+    return DELIVERY[state]
 
 
 @dataclass

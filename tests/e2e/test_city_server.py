@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from intake.lifecycle import ReportState
 from intake.replay import load_fixture, replay
 
 from .conftest import ROOT, Server, start_server
@@ -64,12 +65,12 @@ def test_a_wrong_api_key_keeps_the_report_for_staff(city: Server, tmp_path: Path
         assert any("found 0" in f for f in result.failures)  # the city refused it
         status = error = None
         deadline = time.monotonic() + 20
-        while status != "failed" and time.monotonic() < deadline:
+        while status != ReportState.FAILED and time.monotonic() < deadline:
             with sqlite3.connect(tmp_path / "intake.sqlite3") as conn:
                 status, error = conn.execute("SELECT status, last_error FROM reports WHERE "
                                              "reference = ?", (result.reference,)).fetchone()
             time.sleep(0.2)
-        assert status == "failed" and "403" in error
+        assert status == ReportState.FAILED and "403" in error
     finally:
         proc.terminate()  # type: ignore[attr-defined]
         proc.wait(timeout=20)  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
+from intake.lifecycle import ReportState
 from intake.simulate import new_sid, sms_form, voice_form
 from tests.databases import database_url
 
@@ -222,7 +223,8 @@ def test_a_database_restart_during_a_storm(proxied: tuple[str, str, Proxy],
                 states = {ref: (status, attempts, error) for ref, status, attempts, error in
                           conn.execute(text("SELECT reference, status, attempts, last_error "
                                             "FROM reports"))}
-            delivered = {ref for ref, (status, _, _) in states.items() if status == "delivered"}
+            delivered = {ref for ref, (status, _, _) in states.items()
+                         if status == ReportState.DELIVERED}
             if references <= delivered or time.monotonic() > deadline:
                 break
             time.sleep(0.5)

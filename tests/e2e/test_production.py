@@ -20,6 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from intake.lifecycle import ReportState
 from intake.simulate import sms_form
 from tests.databases import database_url
 
@@ -125,7 +126,7 @@ def test_workers_killed_mid_delivery_file_every_report_once(city: Server, tmp_pa
                     workers[n] = spawn(tmp_path, f"worker{n}", ["worker"], env)
             deadline = time.monotonic() + 120
             metrics = ""
-            while 'intake_outbox_reports{state="delivered"} 16.0' not in metrics:
+            while f'intake_outbox_reports{{state="{ReportState.DELIVERED}"}} 16.0' not in metrics:
                 assert time.monotonic() < deadline, metrics
                 time.sleep(0.5)
                 metrics = httpx.get(url + "/metrics",

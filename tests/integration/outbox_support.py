@@ -20,7 +20,8 @@ from werkzeug.serving import make_server
 import intake.sandbox.models  # noqa: F401
 from conversation import Inbound, Said
 from intake import db
-from intake.outbox import DUE, Policy, deliver_due
+from intake.lifecycle import DUE, ReportState
+from intake.outbox import Policy, deliver_due
 from intake.sandbox import FAULT_HEADER, SandboxRequest
 from intake.storage import Report
 from open311_client import Open311Client
@@ -46,7 +47,7 @@ def add_reports(app: Flask, n: int, *, first: int = 2_000_000) -> list[str]:
             session.add(Report(reference=ref, channel="sms" if i % 2 else "voice",
                                service_code="POTHOLE", lat=40.0 + i / 1e4, lon=-75.0,
                                address=f"{100 + i} Main St", description=f"hole number {i}",
-                               attributes={}, status="pending"))
+                               attributes={}, status=ReportState.PENDING))
     return refs
 
 
@@ -116,6 +117,6 @@ def filed_once(app: Flask, refs: list[str]) -> None:
         reports = {r.reference: r for r in session.scalars(select(Report))}
         stored = {m.group(1): s.service_request_id for s in session.scalars(select(SandboxRequest))
                   for m in [_REF.search(s.description or "")] if m}
-    assert {ref: reports[ref].status for ref in refs} == {ref: "delivered" for ref in refs}
+    assert {ref: reports[ref].status for ref in refs} == dict.fromkeys(refs, ReportState.DELIVERED)
     assert {ref: reports[ref].service_request_id for ref in refs} == {ref: stored[ref]
                                                                         for ref in refs}

@@ -21,6 +21,7 @@ from geocode import load_gazetteer
 from intake import db, democity
 from intake.app import create_app
 from intake.db import utcnow
+from intake.lifecycle import ReportState
 from intake.replay import load_fixture, replay
 from intake.sandbox.models import SandboxRequest
 from intake.settings import Settings
@@ -129,7 +130,7 @@ def test_the_open_request_nearby_is_offered_and_followed(tmp_path: Path, db_url:
     answer = text("1")  # type: ignore[operator]
     assert "we will text you when request 900001 changes" in answer
     [followed] = reports(app)
-    assert followed.follows and followed.wants_texts and followed.status == "delivered"
+    assert followed.follows and followed.wants_texts and followed.status == ReportState.DELIVERED
     assert followed.service_request_id == "900001" and followed.phone == PHONE
     assert followed.reference in answer
 
@@ -142,7 +143,7 @@ def test_two_files_a_new_report(tmp_path: Path, db_url: str, home: tuple[float, 
     answer = text("2")  # type: ignore[operator]
     assert "Your report is filed" in answer
     [filed] = reports(app)
-    assert not filed.follows and filed.status == "pending"
+    assert not filed.follows and filed.status == ReportState.PENDING
 
 
 def test_a_failing_city_server_never_blocks_the_report(tmp_path: Path, db_url: str,
@@ -161,7 +162,7 @@ def test_our_own_delivered_report_is_offered_too(tmp_path: Path, db_url: str,
     with db.sessions(app).begin() as session:
         session.add(Report(reference="1111111", channel="sms", phone="+15555550999",
                            service_code="POTHOLE", lat=home[0] + 0.0001, lon=home[1],
-                           address="123 Main St", status="delivered",
+                           address="123 Main St", status=ReportState.DELIVERED,
                            service_request_id="777777", created_at=utcnow()))
     offer, _ = to_the_offer(app)
     assert "This looks like request 777777, reported today." in offer

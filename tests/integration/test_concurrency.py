@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 import sms
 from conversation import Inbound, Reply, Said
 from intake import db
+from intake.lifecycle import TextState
 from intake.outbox import DEFAULT_POLICY, claim
 from intake.storage import ConversationRow, Report
 from intake.texts import OutboundTextRow, queue_text, send_due
@@ -178,4 +179,4 @@ def test_several_senders_send_each_text_once(app: Flask) -> None:
     assert all(printed.count(f"Test text {n:04d}.") == 1 for n in range(40))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboundTextRow)
-                              .where(OutboundTextRow.status == "sent")) == 40
+                              .where(OutboundTextRow.status == TextState.SENT)) == 40

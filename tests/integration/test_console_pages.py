@@ -17,6 +17,7 @@ from intake import db
 from intake.app import STAFF, create_app
 from intake.console import auth
 from intake.console.models import ConfigChange
+from intake.lifecycle import ReportState
 from intake.settings import Settings
 from intake.storage import Report
 from tests.databases import BACKENDS, database_url
@@ -188,15 +189,16 @@ def _report(app: Flask, **fields: object) -> Report:
 def test_needs_attention_lists_review_and_refused_reports_until_handled(
         app: Flask, editor: FlaskClient) -> None:
     review = _report(app, reference="1000001", address_as_said="behind the old mill",
-                     needs_review=True, status="delivered")
-    refused = _report(app, reference="1000002", status="failed",
+                     needs_review=True, status=ReportState.DELIVERED)
+    refused = _report(app, reference="1000002", status=ReportState.FAILED,
                       last_error="400 service_code not found")
     page = editor.get("/console/attention").get_data(as_text=True)
     assert "behind the old mill" in page and "openstreetmap.org/search?query=behind+the+old+mill"\
         in page
     assert "400 service_code not found" in page and "+1******0177" in page
     assert "+15555550177" not in page
-    stuck = _report(app, reference="1000003", status="needs_attention", service_request_id="77",
+    stuck = _report(app, reference="1000003", status=ReportState.NEEDS_ATTENTION,
+                    service_request_id="77",
                     last_error="the city has a request like it")
     page = editor.get("/console/attention").get_data(as_text=True)
     assert "the city has request 77 that may be this report" in page
@@ -204,9 +206,9 @@ def test_needs_attention_lists_review_and_refused_reports_until_handled(
     post(editor, f"/console/attention/report/{stuck.id}/retry", {"adopt": "1"},
          "/console/attention")
     with db.sessions(app)() as session:
-        assert session.get(Report, refused.id).status == "pending"  # type: ignore[union-attr]
+        assert session.get(Report, refused.id).status == ReportState.PENDING  # type: ignore[union-attr]
         adopted = session.get(Report, stuck.id)
-        assert adopted is not None and adopted.status == "delivered"
+        assert adopted is not None and adopted.status == ReportState.DELIVERED
         assert adopted.service_request_id == "77"
     post(editor, f"/console/attention/review/{review.id}/handled", {}, "/console/attention")
     page = editor.get("/console/attention").get_data(as_text=True)

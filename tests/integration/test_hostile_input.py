@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request
 from intake import db
 from intake.app import create_app
 from intake.guards import MAX_BODY
+from intake.lifecycle import TextState
 from intake.settings import Settings
 from intake.storage import ConversationRow, Report, WebhookDelivery
 from intake.texts import OutboundTextRow
@@ -204,10 +205,10 @@ def test_nul_and_overlong_sids_are_stored_cleaned(app: Flask) -> None:
 
 def test_absurd_delivery_callbacks_are_answered_quietly(app: Flask, caplog) -> None:
     client = app.test_client()
-    for form, query in [({"MessageStatus": "delivered", "ErrorCode": "9" * 5000}, "9" * 40),
+    for form, query in [({"MessageStatus": TextState.DELIVERED, "ErrorCode": "9" * 5000}, "9" * 40),
                         ({"MessageStatus": "x" * 300, "MessageSid": "SM" + "1" * 400}, "-5"),
-                        ({"MessageStatus": "failed", "ErrorCode": "²"}, "0x1F"),
-                        ({"SmsStatus": "sent", "ErrorCode": "-1"}, "1e9")]:
+                        ({"MessageStatus": TextState.FAILED, "ErrorCode": "²"}, "0x1F"),
+                        ({"SmsStatus": TextState.SENT, "ErrorCode": "-1"}, "1e9")]:
         answer = post(client, f"/sms/status?text={query}", form)
         assert answer.status_code == 204
     assert not [r for r in caplog.records if r.exc_info], "a callback raised"

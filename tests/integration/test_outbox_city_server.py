@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 
 from intake import db
 from intake.cli import main
-from intake.outbox import ATTENTION, DUE, Policy, deliver_due
+from intake.lifecycle import DUE, ReportState
+from intake.outbox import Policy, deliver_due
 from intake.storage import Report
 from open311_client import Open311Client
 from tests.city_server import Answer, CityServer, StoringCity, city_server, trickle
@@ -101,9 +102,9 @@ def test_a_report_answered_5xx_for_ever_ends_in_needs_attention(
     store.on_post = refuse_doomed
     run_outbox(app, open311)
     got = reports(app)
-    assert got[fine].status == "delivered"
+    assert got[fine].status == ReportState.DELIVERED
     bad = got[doomed]
-    assert bad.status == ATTENTION
+    assert bad.status == ReportState.NEEDS_ATTENTION
     assert bad.last_error and "Position is required for POTHOLE" in bad.last_error
     assert f"gave up after {bad.attempts} tries in 24 h" in bad.last_error
     assert bad.attempts > 10  # it was retried all day, with backoff, not given up at once
@@ -124,10 +125,10 @@ def test_a_report_answered_5xx_for_ever_ends_in_needs_attention(
     revived = cli(app, tmp_path, "outbox", "retry", doomed)
     assert revived.exit_code == 0 and "looked up" in revived.output
     again = reports(app)[doomed]
-    assert again.status == "uncertain" and again.trying_since is None
+    assert again.status == ReportState.UNCERTAIN and again.trying_since is None
     store.on_post = lambda a: False  # the city fixed its side
     run_outbox(app, open311)
-    assert reports(app)[doomed].status == "delivered"
+    assert reports(app)[doomed].status == ReportState.DELIVERED
     assert sum(f"ref {doomed}" in r["description"] for r in store.requests) == 1
 
 
@@ -137,7 +138,7 @@ def test_the_give_up_time_is_the_staffs(app: Flask, store: StoringCity,
     store.on_post = lambda a: a.send(503, "busy", content_type="text/plain") or True
     run_outbox(app, open311, policy=Policy(give_up=timedelta(hours=2)))
     got = reports(app)[ref]
-    assert got.status == ATTENTION and "in 2 h" in (got.last_error or "")
+    assert got.status == ReportState.NEEDS_ATTENTION and "in 2 h" in (got.last_error or "")
     assert got.next_attempt_at - got.trying_since < timedelta(hours=3)
 
 
@@ -173,13 +174,15 @@ def test_a_stranger_carrying_the_reference_is_never_adopted(
     lose_first_answer(store, keep=False)
     run_outbox(app, open311)
     got = reports(app)[ref]
-    assert got.status == ATTENTION and got.service_request_id == theirs["service_request_id"]
+    assert got.status == ReportState.NEEDS_ATTENTION
+    assert got.service_request_id == theirs["service_request_id"]
     assert "not this report" in (got.last_error or "") and "2,224 m away" in got.last_error
     # staff look and say it is not ours: it is filed anew, under its own id
     assert cli(app, tmp_path, "outbox", "retry", ref).exit_code == 0
     run_outbox(app, open311)
     got = reports(app)[ref]
-    assert got.status == "delivered" and got.service_request_id != theirs["service_request_id"]
+    assert got.status == ReportState.DELIVERED
+    assert got.service_request_id != theirs["service_request_id"]
     assert posts_for(city, ref) == 2
 
 
@@ -192,11 +195,12 @@ def test_staff_can_adopt_a_partial_match(app: Flask, store: StoringCity,
     stored = store.requests[0]
     stored.update(lat=stored["lat"] + 0.0007, address="100 MAIN STREET")
     run_outbox(app, open311)
-    assert reports(app)[ref].status == ATTENTION
+    assert reports(app)[ref].status == ReportState.NEEDS_ATTENTION
     out = cli(app, tmp_path, "outbox", "retry", ref, "--adopt")
     assert f"is now filed as {stored['service_request_id']}" in out.output
     got = reports(app)[ref]
-    assert got.status == "delivered" and got.service_request_id == stored["service_request_id"]
+    assert got.status == ReportState.DELIVERED
+    assert got.service_request_id == stored["service_request_id"]
     assert len(store.requests) == 1
 
 
@@ -208,7 +212,7 @@ def test_our_own_request_is_adopted_even_on_page_one_of_a_drf_list(
     store.add(service_code="POTHOLE", description="another hole")  # page 1 is full (2 of 2)
     run_outbox(app, open311, policy=Policy(lookup_page_size=2))
     got = reports(app)[ref]
-    assert got.status == "delivered"
+    assert got.status == ReportState.DELIVERED
     assert got.service_request_id == store.requests[0]["service_request_id"]
     pages = [s.query.get("page") for s in city.asked("requests.json") if s.method == "GET"]
     assert "2" in pages  # page 2 answered DRF's 404, and page 1 was kept
@@ -228,7 +232,7 @@ def test_an_unreadable_lookup_never_means_not_filed(app: Flask, city: CityServer
     run_outbox(app, open311)
     got = reports(app)[ref]
     assert posts_for(city, ref) == 1  # never re-posted on an unreadable lookup
-    assert got.status == ATTENTION  # and the failing lookups end too
+    assert got.status == ReportState.NEEDS_ATTENTION  # and the failing lookups end too
     assert "lookup failed" in (got.last_error or "") and "InvalidResponse" in got.last_error
 
 
@@ -239,5 +243,5 @@ def test_a_trickling_answer_ends_the_attempt_with_an_error(app: Flask, city: Cit
     city.route("POST", "requests.json", trickle(b'[{"service_request_id": "1"}]'))
     deliver_due(sessions_of(app), open311, policy=POLICY)
     got = reports(app)[ref]
-    assert got.status == "uncertain" and "not complete after 3s" in (got.last_error or "")
+    assert got.status == ReportState.UNCERTAIN and "not complete after 3s" in (got.last_error or "")
     assert got.next_attempt_at > db.utcnow()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from intake import db
 from intake.cli import main
+from intake.lifecycle import ReportState, Shown
 from intake.outbox import deliver_due
 from intake.storage import Report
 
@@ -66,8 +67,8 @@ def one_of_each_state(app: Flask) -> dict[str, str]:
     with httpx.Client() as http:  # connection refused: certainly not sent
         deliver_due(sessions, client(http, "http://127.0.0.1:9/open311/v2/"), policy=POLICY)
     [pending] = add_reports(app, 1, first=3_000_005)
-    return {"failed": failed, "delivered": delivered, "uncertain": uncertain,
-            "retrying": retrying, "pending": pending}
+    return {Shown.FAILED: failed, Shown.DELIVERED: delivered, Shown.UNCERTAIN: uncertain,
+            Shown.RETRYING: retrying, Shown.PENDING: pending}
 
 
 def line_of(output: str, reference: str) -> str:
@@ -80,17 +81,17 @@ def test_outbox_lists_every_state_with_what_staff_need(app: Flask, run: Run) -> 
     assert out.exit_code == 0, out.output
     first = out.output.splitlines()[0]
     assert first == "1 FAILED, 1 checking, 1 retrying, 1 pending, 1 delivered"
-    assert "FAILED" in line_of(out.output, refs["failed"])
+    assert "FAILED" in line_of(out.output, refs[Shown.FAILED])
     assert "NO_SUCH_SERVICE" in out.output  # the server's own words for staff
-    assert "checking" in line_of(out.output, refs["uncertain"])
-    assert "retrying" in line_of(out.output, refs["retrying"])
-    filed = report(app, refs["delivered"]).service_request_id
-    assert f"id {filed}" in line_of(out.output, refs["delivered"])
+    assert "checking" in line_of(out.output, refs[Shown.UNCERTAIN])
+    assert Shown.RETRYING in line_of(out.output, refs[Shown.RETRYING])
+    filed = report(app, refs[Shown.DELIVERED]).service_request_id
+    assert f"id {filed}" in line_of(out.output, refs[Shown.DELIVERED])
 
-    only = run("outbox", "--status", "failed")
+    only = run("outbox", "--status", Shown.FAILED.value)
     listed = [line.split()[0] for line in only.output.splitlines()[1:]
               if line[:1].isdigit()]
-    assert listed == [refs["failed"]]
+    assert listed == [refs[Shown.FAILED]]
 
 
 def test_outbox_with_nothing_in_it(run: Run) -> None:
@@ -103,12 +104,12 @@ def test_staff_retry_a_rejected_report_after_fixing_it(app: Flask, run: Run) -> 
     set_service(app, ref, "NO_SUCH_SERVICE")
     with wsgi(app) as http:
         drain(app, client(http))
-    assert report(app, ref).status == "failed"
+    assert report(app, ref).status == ReportState.FAILED
 
     set_service(app, ref, "POTHOLE")  # staff fix what the server complained about
     out = run("outbox", "retry", ref)
     assert out.exit_code == 0 and "will be sent again" in out.output
-    assert report(app, ref).status == "pending"
+    assert report(app, ref).status == ReportState.PENDING
     with wsgi(app) as http:
         drain(app, client(http))
     filed_once(app, [ref])
@@ -123,10 +124,10 @@ def test_retry_of_a_report_that_may_be_filed_looks_it_up_first(app: Flask, run: 
     with wsgi(app, "fail-after-commit") as http:  # stored, but the answer was a 500
         deliver_due(sessions_of(app), client(http), policy=POLICY)
     with sessions_of(app).begin() as session:  # as if a later attempt had been refused
-        session.scalars(select(Report)).one().status = "failed"
+        session.scalars(select(Report)).one().status = ReportState.FAILED
     out = run("outbox", "retry", ref)
     assert out.exit_code == 0 and "looked up" in out.output
-    assert report(app, ref).status == "uncertain"
+    assert report(app, ref).status == ReportState.UNCERTAIN
     with wsgi(app) as http:
         drain(app, client(http))
     filed_once(app, [ref])

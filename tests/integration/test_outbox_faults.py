@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 import intake.sandbox.models  # noqa: F401
 from intake import db
+from intake.lifecycle import ReportState
 from intake.outbox import deliver_due, description_for
 from intake.sandbox import FAULT_HEADER
 from intake.storage import Report
@@ -82,7 +83,7 @@ def test_a_report_confirmed_by_text_survives_a_lost_answer(app: Flask) -> None:
     ref = confirm_by_text(app, "SMfo")
     with wsgi(app, "fail-after-commit") as http:
         deliver_due(sessions_of(app), client(http), policy=POLICY)
-    assert statuses(app) == Counter({"uncertain": 1}) and filed_counts(app)[ref] == 1
+    assert statuses(app) == Counter({ReportState.UNCERTAIN: 1}) and filed_counts(app)[ref] == 1
     with wsgi(app) as http:
         drain(app, client(http))
     filed_once(app, [ref])
@@ -108,11 +109,11 @@ def test_an_unanswered_post_is_looked_up_and_never_posted_while_lookups_fail(app
     sessions = sessions_of(app)
     with wsgi(app, "fail-after-commit") as http:
         deliver_due(sessions, client(http), policy=POLICY)
-    assert statuses(app) == Counter({"uncertain": 3})
+    assert statuses(app) == Counter({ReportState.UNCERTAIN: 3})
     with wsgi(app, "fail") as http:  # the server is down: lookups fail, nothing is re-posted
         for _ in range(3):
             deliver_due(sessions, client(http), policy=POLICY, now=db.utcnow() + POLICY.retry_cap)
-    assert statuses(app) == Counter({"uncertain": 3})
+    assert statuses(app) == Counter({ReportState.UNCERTAIN: 3})
     assert filed_counts(app) == Counter({ref: 1 for ref in refs})
     with sessions() as session:
         errors = session.scalars(select(Report.last_error)).all()
@@ -137,7 +138,7 @@ def test_an_empty_lookup_waits_for_the_server_to_settle(app: Flask) -> None:
                     now=report.sent_until + POLICY.settle / 2)
     with sessions_of(app)() as session:
         again = session.scalars(select(Report)).one()
-    assert again.status == "uncertain" and again.service_request_id is None
+    assert again.status == ReportState.UNCERTAIN and again.service_request_id is None
     assert again.next_attempt_at >= report.sent_until + POLICY.settle
     assert filed_counts(app)[ref] == 1
 
@@ -149,7 +150,8 @@ def test_a_post_that_never_left_is_sent_again_without_a_lookup(app: Flask) -> No
                     policy=POLICY)
     with sessions_of(app)() as session:
         reports = session.scalars(select(Report)).all()
-    assert {(r.status, r.attempts, r.sent_from) for r in reports} == {("pending", 1, None)}
+    assert {(r.status, r.attempts, r.sent_from) for r in reports} == {
+        (ReportState.PENDING, 1, None)}
     with wsgi(app) as http:
         drain(app, client(http))
     filed_once(app, refs)
@@ -166,7 +168,7 @@ def test_a_worker_that_dies_mid_post_leaves_it_uncertain(app: Flask) -> None:
     with httpx.Client(transport=httpx.MockTransport(crash_after_sending)) as http:
         with pytest.raises(RuntimeError):
             deliver_due(sessions_of(app), client(http), policy=POLICY)
-    assert statuses(app) == Counter({"uncertain": 1})
+    assert statuses(app) == Counter({ReportState.UNCERTAIN: 1})
     with wsgi(app) as http:
         drain(app, client(http))
     filed_once(app, refs)
@@ -230,7 +232,7 @@ def test_a_duplicate_of_someone_elses_request_waits_for_staff(app: Flask) -> Non
         drain(app, client(http))
     with sessions_of(app)() as session:
         report = session.scalars(select(Report)).one()
-    assert report.status == "failed" and "duplicate" in (report.last_error or "")
+    assert report.status == ReportState.FAILED and "duplicate" in (report.last_error or "")
     assert filed_counts(app) == Counter()
 
 
@@ -240,15 +242,15 @@ def test_a_list_that_may_be_cut_short_never_counts_as_not_found(make_app: MakeAp
     refs = add_reports(app, 60)
     with wsgi(app, "fail-after-commit") as http:
         deliver_due(sessions_of(app), client(http), policy=POLICY)
-    assert statuses(app) == Counter({"uncertain": 60})
+    assert statuses(app) == Counter({ReportState.UNCERTAIN: 60})
     # capped at 50 and read one page only: the newest 50 are found, the rest stay in doubt
     with wsgi(app, "cap=50") as http:
         deliver_due(sessions_of(app), client(http, max_pages=1), policy=POLICY,
                     now=db.utcnow() + POLICY.retry_cap)
-    assert statuses(app) == Counter({"delivered": 50, "uncertain": 10})
+    assert statuses(app) == Counter({ReportState.DELIVERED: 50, ReportState.UNCERTAIN: 10})
     with sessions_of(app)() as session:
         errors = set(session.scalars(select(Report.last_error)
-                                     .where(Report.status == "uncertain")).all())
+                                     .where(Report.status == ReportState.UNCERTAIN)).all())
     assert errors and all("may be cut short" in str(e) for e in errors)
     assert filed_counts(app) == Counter({ref: 1 for ref in refs})
     with wsgi(app, "cap=50") as http:  # paging through the capped list finds the rest

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import sms
 from intake import db
+from intake.lifecycle import TextState
 from intake.migrations import upgrade
 from intake.texts import OutboundTextRow, queue_text, send_due
 from tests.databases import BACKENDS, database_url
@@ -100,7 +101,8 @@ def test_a_text_is_accepted_and_recorded_with_its_sid(
                    "closed. The pothole was filled.", "en", "status")
     assert send_due(sessions, sender(prism_url), "http://localhost:5000") == 1
     [text] = texts(sessions)
-    assert text.status == "queued" and text.message_sid and text.message_sid.startswith("SM")
+    assert text.status == TextState.QUEUED
+    assert text.message_sid and text.message_sid.startswith("SM")
     assert text.attempts == 1 and text.segments == 1 and text.encoding == "GSM-7"
 
 
@@ -112,7 +114,7 @@ def test_a_malformed_send_fails_once_and_is_not_retried(
     # a misconfigured PUBLIC_BASE_URL makes a status_callback that is not a URL
     assert send_due(sessions, sender(prism_url), "not a url") == 0
     [text] = texts(sessions)
-    assert text.status == "failed" and text.attempts == 1
+    assert text.status == TextState.FAILED and text.attempts == 1
     assert text.error and "422" in text.error
     assert send_due(sessions, sender(prism_url), "http://localhost:5000",
                     now=db.utcnow() + timedelta(hours=1)) == 0

@@ -22,6 +22,7 @@ import intake.sandbox.models  # noqa: F401
 from conversation import Inbound, Said
 from intake import db
 from intake.app import OUTBOX, create_app
+from intake.lifecycle import ReportState
 from intake.outbox import OutboxWorker, deliver_due
 from intake.sandbox import SandboxConfig, SandboxRequest
 from intake.settings import Settings
@@ -75,7 +76,7 @@ def test_migrations_match_the_models(app: Flask) -> None:
 def test_a_confirmed_report_is_stored_before_any_delivery(app: Flask) -> None:
     text = file_pothole(app, "SMa")
     assert "Reference number" in text
-    assert count(app, Report, Report.status == "pending") == 1
+    assert count(app, Report, Report.status == ReportState.PENDING) == 1
     assert count(app, SandboxRequest) == 0
     assert count(app, ConversationRow, ConversationRow.is_open.is_(True)) == 0
 
@@ -87,7 +88,8 @@ def test_outbox_files_it_in_the_sandbox(app: Flask) -> None:
     with db.sessions(app)() as session:
         report = session.scalars(select(Report)).one()
         filed = session.scalars(select(SandboxRequest)).one()
-    assert report.status == "delivered" and report.service_request_id == filed.service_request_id
+    assert report.status == ReportState.DELIVERED
+    assert report.service_request_id == filed.service_request_id
     assert filed.service_code == "POTHOLE" and f"ref {report.reference}" in filed.description
 
 
@@ -122,7 +124,8 @@ def test_server_errors_are_retried_not_dropped(app: Flask) -> None:
     assert deliver_due(worker.sessions, client_with_fault(app, "fail")) == 0
     with db.sessions(app)() as session:
         report = session.scalars(select(Report)).one()
-    assert report.status == "uncertain" and report.attempts == 1 and "500" in report.last_error
+    assert report.status == ReportState.UNCERTAIN
+    assert report.attempts == 1 and "500" in report.last_error
     assert deliver_due(worker.sessions, worker.client, now=report.next_attempt_at) == 1
     assert count(app, SandboxRequest) == 1
 
@@ -135,7 +138,7 @@ def test_a_rejected_report_waits_for_staff(app: Flask) -> None:
     deliver_due(worker.sessions, worker.client)
     with db.sessions(app)() as session:
         report = session.scalars(select(Report)).one()
-    assert report.status == "failed" and report.last_error
+    assert report.status == ReportState.FAILED and report.last_error
 
 
 def test_token_only_answers_are_followed_to_an_id(app: Flask) -> None:
@@ -144,7 +147,7 @@ def test_token_only_answers_are_followed_to_an_id(app: Flask) -> None:
     deliver_due(worker.sessions, client_with_fault(app, "token-only"))
     with db.sessions(app)() as session:
         report = session.scalars(select(Report)).one()
-    assert report.status == "token" and report.token
+    assert report.status == ReportState.TOKEN and report.token
     assert count(app, SandboxRequest) == 1
 
 
@@ -159,7 +162,7 @@ def test_two_workers_never_post_the_same_report(app: Flask) -> None:
     for t in passes:
         t.join()
     assert count(app, SandboxRequest) == 5
-    assert count(app, Report, Report.status == "delivered") == 5
+    assert count(app, Report, Report.status == ReportState.DELIVERED) == 5
 
 
 def test_a_text_long_after_an_unfinished_one_starts_afresh(app: Flask) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 import sms
 from intake import db
 from intake.app import OUTBOX, create_app
+from intake.lifecycle import TextState
 from intake.messaging import TEXTS, Messaging
 from intake.outbox import deliver_due
 from intake.settings import Settings
@@ -153,7 +154,7 @@ def test_stop_cancels_waiting_texts_and_queues_no_more(world: World) -> None:
     world.clock.now += timedelta(seconds=61)
     assert world.poll() == 1
     assert "<Message>" not in world.text("STOP")
-    assert [t.status for t in world.texts()] == ["canceled"]
+    assert [t.status for t in world.texts()] == [TextState.CANCELED]
     assert world.send() == []
     world.clock.now += timedelta(seconds=200)
     assert world.poll() == 0 and world.send() == []  # closed while opted out: no text
@@ -209,8 +210,8 @@ def test_delivery_callbacks_out_of_order_never_go_back(world: World) -> None:
     world.poll()
     world.send()
     text = world.texts()[0]
-    assert text.status == "sent" and text.message_sid
-    for status in ("delivered", "sent", "queued"):
+    assert text.status == TextState.SENT and text.message_sid
+    for status in (TextState.DELIVERED, TextState.SENT, TextState.QUEUED):
         answer = world.webhooks.http.post(
             world.webhooks.url(f"/sms/status?text={text.id}"),
             data={"MessageSid": text.message_sid, "MessageStatus": status},
@@ -219,7 +220,7 @@ def test_delivery_callbacks_out_of_order_never_go_back(world: World) -> None:
                 {"MessageSid": text.message_sid, "MessageStatus": status})},
         )
         assert answer.status_code == 204
-    assert world.texts()[0].status == "delivered"
+    assert world.texts()[0].status == TextState.DELIVERED
 
 
 def test_unsubscribed_error_on_send_records_an_opt_out(world: World) -> None:
@@ -235,7 +236,7 @@ def test_unsubscribed_error_on_send_records_an_opt_out(world: World) -> None:
                             error="Attempt to send to unsubscribed recipient")
 
     send_due(db.sessions(world.app), Refusing(), "http://localhost", now=world.clock.now)
-    assert [t.status for t in world.texts()] == ["failed"]
+    assert [t.status for t in world.texts()] == [TextState.FAILED]
     world.clock.now += timedelta(seconds=61)
     assert world.poll() == 0  # opted out now
 

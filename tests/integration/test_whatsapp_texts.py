@@ -24,6 +24,7 @@ import sms
 from intake import db
 from intake.app import create_app
 from intake.db import utcnow
+from intake.lifecycle import TextState
 from intake.settings import Settings
 from intake.storage import ConversationRow, Report
 from intake.texts import OutboundTextRow, queue_text, send_due
@@ -39,7 +40,7 @@ class _Twilio(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         SENT.append(form)
-        body = json.dumps({"sid": "SM" + "9" * 32, "status": "queued", "error_code": None,
+        body = json.dumps({"sid": "SM" + "9" * 32, "status": TextState.QUEUED, "error_code": None,
                            "to": form.get("To"), "account_sid": SID}).encode()
         self.send_response(201)
         self.send_header("Content-Type", "application/json")
@@ -123,7 +124,7 @@ def test_outside_the_window_without_a_template_it_waits_then_goes_by_sms_if_agre
     assert send_due(db.sessions(app), sender(twilio, None), "http://l", now=later) == 0
     assert SENT == []
     held = text_row(app, text_id)
-    assert held.status == "waiting" and held.attempts == 0
+    assert held.status == TextState.WAITING and held.attempts == 0
     with db.sessions(app).begin() as session:  # the resident also agreed to SMS texts
         session.add(Report(reference="2222222", channel="sms", phone="+15555550441",
                            service_code="POTHOLE", address="123 Main St", wants_texts=True))

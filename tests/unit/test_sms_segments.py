@@ -6,6 +6,7 @@ import pytest
 
 from intake.config import load_config
 from sms import (
+    KeywordKind,
     RequestStatus,
     budgeted,
     classify,
@@ -49,22 +50,23 @@ def test_fit_cuts_the_tail_at_a_word_and_keeps_the_head() -> None:
 
 
 @pytest.mark.parametrize(("body", "kind"), [
-    ("STOP", "opt_out"), (" stop. ", "opt_out"), ("Unsubscribe", "opt_out"),
-    ("STOPALL", "opt_out"), ("cancel", "opt_out"), ("end", "opt_out"), ("quit", "opt_out"),
-    ("revoke", "opt_out"), ("optout", "opt_out"), ("START", "opt_in"), ("unstop", "opt_in"),
-    ("yes", "opt_in"), ("HELP", "help"), ("info", "help"), ("MY REQUESTS", "my_requests"),
-    ("mis reportes", "my_requests"), ("STATUS 1234567", "status"), ("estado 1234567", "status"),
-    ("1234567", "status"),
+    *((word, KeywordKind.OPT_OUT) for word in ("STOP", " stop. ", "Unsubscribe", "STOPALL",
+                                               "cancel", "end", "quit", "revoke", "optout")),
+    *((word, KeywordKind.OPT_IN) for word in ("START", "unstop", "yes")),
+    ("HELP", KeywordKind.HELP), ("info", KeywordKind.HELP),
+    ("MY REQUESTS", KeywordKind.MY_REQUESTS), ("mis reportes", KeywordKind.MY_REQUESTS),
+    ("STATUS 1234567", KeywordKind.STATUS), ("estado 1234567", KeywordKind.STATUS),
+    ("1234567", KeywordKind.STATUS),
     ("stop sending me texts about the pothole", None), ("pothole", None), ("12", None),
 ])
-def test_keywords_are_whole_messages(body: str, kind: str | None) -> None:
+def test_keywords_are_whole_messages(body: str, kind: KeywordKind | None) -> None:
     found = classify(body)
     assert (found.kind if found else None) == kind
 
 
 def test_opt_out_type_wins_over_the_words() -> None:
     found = classify("please no more", "STOP")
-    assert found is not None and found.kind == "opt_out"
+    assert found is not None and found.kind == KeywordKind.OPT_OUT
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
