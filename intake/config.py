@@ -69,6 +69,13 @@ class StaffConfig:
     def wording(self, channel: str) -> Wording:
         return Wording(self, channel)
 
+    def category_name(self, code: str, lang: str) -> str:
+        """What residents call the service `code` (in status texts and replies)."""
+        for category in self.menu:
+            if category.code == code:
+                return category.names.get(lang) or category.names.get("en") or code
+        return code.replace("_", " ").lower()
+
 
 class Wording:
     """Turns prompt keys into text for one channel, falling back to English, never failing."""

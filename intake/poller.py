@@ -59,13 +59,6 @@ def city_note(record: ServiceRequest) -> str:
     return (latest.description or latest.summary or "").strip()
 
 
-def category_name(staff: StaffConfig, code: str, lang: str) -> str:
-    for category in staff.menu:
-        if category.code == code:
-            return category.names.get(lang) or category.names.get("en") or code
-    return code.replace("_", " ").lower()
-
-
 def start_watching(session: Session, since: datetime | None = None) -> int:
     """Track every delivered report that is not tracked yet, from what the resident knows.
 
@@ -258,7 +251,7 @@ class Poller:
         body = sms.status_text(self.wording, sms.RequestStatus(
             reference=report.reference, status=REOPENED if reopened else status,
             note=note or "", lang=report.lang,
-            category=category_name(self.staff, report.service_code, report.lang),
+            category=self.staff.category_name(report.service_code, report.lang),
             address=report.address,
         ))
         queued = queue_text(session, report.phone, self._city_number(session, report), body,
@@ -309,14 +302,5 @@ class TextsWorker(Periodic):
         send_due(self.sessions, self.sender, self.callback_base(), now=now)
 
 
-def poll_and_send(
-    poller: Poller, sessions: sessionmaker[Session], sender: sms.Sender, callback_base: str,
-    now: datetime | None = None,
-) -> tuple[PollResult, int]:
-    """One `intake poll` pass: poll, then send what is due."""
-    result = poller.poll_once(now)
-    return result, send_due(sessions, sender, callback_base, now=now)
-
-
 __all__: Sequence[str] = ["CLOSED", "REOPENED", "PollResult", "Poller", "TextsWorker", "city_note",
-                          "poll_and_send", "start_watching"]
+                          "start_watching"]

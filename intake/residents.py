@@ -15,7 +15,6 @@ import sms
 
 from .config import StaffConfig
 from .lifecycle import ReportState
-from .poller import category_name
 from .storage import ConversationRow, Report
 from .texts import StatusWatch, is_opted_out, record_delivery, record_opt_in, record_opt_out
 
@@ -37,8 +36,8 @@ def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig,
             status, note = NOT_YET_FILED, ""
         return sms.RequestStatus(reference=report.reference, status=status, note=note,
                                  lang=report.lang, address=report.address,
-                                 category=category_name(staff, report.service_code,
-                                                        report.lang))
+                                 category=staff.category_name(report.service_code,
+                                                              report.lang))
 
     def opt_out(phone: str, keyword: str) -> None:
         with sessions.begin() as session:
