@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from dataclasses import replace
 
 import jellyfish
 from rapidfuzz import fuzz
@@ -21,6 +22,7 @@ from ._model import Candidate, Resolution, verdict
 from ._names import spoken_name
 from ._nearest import OUTSIDE_M, NearestIndex
 from ._normalize import normalize
+from ._numbers import UNITS
 from ._parse import Query, parse
 from ._places import build_places, words
 from ._sentence import SentenceReader, Window, direction, tokenize
@@ -177,11 +179,19 @@ class Gazetteer:
     def _run(self, text: str, zip_code: str | None) -> list[Candidate]:
         """Candidates for the words of one address (no sentence around it)."""
         best: dict[str, Candidate] = {}
-        for reading in normalize(text)[:3]:
-            query = parse(reading)
+        for k, reading in enumerate(normalize(text)[:3]):
             if best and max(c.score for c in best.values()) >= 0.97:
                 break  # a later, less likely reading cannot do better
+            query = parse(reading)
+            weight = 1.0
+            if k and query.street[1:] and query.street[0] in UNITS and \
+                    query.street[0] not in self.reader.street_words:
+                # "twenty two | two gurney st": no street starts with "two", so the word
+                # was said twice; the matcher need not try it as part of a name
+                query, weight = replace(query, street=query.street[1:]), 0.9
             for cand in self._locate_query(query, query.zip_code or zip_code):
+                if weight != 1.0:
+                    cand = _rescore(cand, cand.score * weight)
                 if cand.label not in best or cand.score > best[cand.label].score:
                     best[cand.label] = cand
         return sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
@@ -236,7 +246,7 @@ class Gazetteer:
         """Drop what earlier calls taught the caches (for honest timing in benchmarks)."""
         self._heard.clear()
         self._placed.clear()
-        self.matcher._memo.clear()
+        self.matcher.forget()
 
     def _place(self, street: Street, number: int | None, name_score: float) -> Candidate:
         key = (street.name, number)
@@ -297,7 +307,12 @@ class Gazetteer:
             (la, oa, za), (lb, ob, _) = street.points[lo][0], street.points[hi][0]
             f = (n - lo) / (hi - lo)
             return (la + (lb - la) * f, oa + (ob - oa) * f, za), 0.95
-        closest = min(numbers, key=lambda m: abs(m - n))
+        below = numbers[i - 1] if i else None  # the nearest either side; a tie goes below
+        above = numbers[i] if i < len(numbers) else None
+        closest = below if below is not None and (above is None or n - below <= above - n) \
+            else above
+        if closest is None:
+            return None
         if abs(closest - n) <= 10:
             return street.points[closest][0], 0.9
         return None

@@ -45,6 +45,9 @@ class StreetMatcher:
                     short = NameKey(key.base[1:], key.type, key.post_dir)
                     self.variants.append(_Variant(street.name, short, True))
         self._memo: dict[tuple[tuple[str, ...], int], list[tuple[str, float]]] = {}
+        #: a sentence's windows and their shorter tries ask for the same keys again
+        self._scored: dict[NameKey, list[tuple[int, float]]] = {}
+        self._near: dict[tuple[str, bool], list[int]] = {}
         self.compacts = [v.key.compact for v in self.variants]
         self.phonetics = [v.key.phonetic for v in self.variants]
         self.fulls = [v.key.full for v in self.variants]
@@ -67,9 +70,15 @@ class StreetMatcher:
         if found is None:
             found = self._match(tokens, limit)
             if len(self._memo) > 20_000:  # a sentence's windows share their street words
-                self._memo.clear()
+                self.forget()
             self._memo[key] = found
         return found
+
+    def forget(self) -> None:
+        """Drop the caches (they only ever hold what earlier calls computed)."""
+        self._memo.clear()
+        self._scored.clear()
+        self._near.clear()
 
     def _match(self, tokens: tuple[str, ...] | list[str], limit: int) -> list[tuple[str, float]]:
         whole = name_key(list(tokens))
@@ -98,14 +107,24 @@ class StreetMatcher:
         trigrams, and exact full forms); only those are scored, so the cost does not grow
         with the number of streets.
         """
+        scored = self._scored.get(key)
+        if scored is not None:
+            return scored
+        if len(self._scored) > 20_000:
+            self._scored.clear()
+            self._near.clear()
         found: set[int] = set(self.by_full.get(key.full, ()))
-        for query, index, lengths in (
-            (key.compact, self.letter_grams, self.compacts),
-            (key.phonetic, self.sound_grams, self.phonetics),
+        for query, sound, index, lengths in (
+            (key.compact, False, self.letter_grams, self.compacts),
+            (key.phonetic, True, self.sound_grams, self.phonetics),
         ):
             if query:
-                found.update(shortlist(query, index, lengths))
-        return [(idx, self._score(key, idx)) for idx in found]
+                near = self._near.get((query, sound))
+                if near is None:
+                    near = self._near[query, sound] = shortlist(query, index, lengths)
+                found.update(near)
+        scored = self._scored[key] = [(idx, self._score(key, idx)) for idx in found]
+        return scored
 
     def _score(self, key: NameKey, idx: int) -> float:
         variant = self.variants[idx]
@@ -163,8 +182,9 @@ def shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list
     counts = Counter(chain.from_iterable(postings))  # counted in C
     size = len(grams)
     near = counts.most_common(SHORTLIST * 3)
-    near.sort(key=lambda kv: -kv[1] / (size + len(texts[kv[0]]) + 3))
-    return [idx for idx, _ in near[:SHORTLIST]]
+    dice = [-count / (size + len(texts[idx]) + 3) for idx, count in near]
+    order = sorted(range(len(near)), key=dice.__getitem__)  # stable, keyed in C
+    return [near[k][0] for k in order[:SHORTLIST]]
 
 
 @lru_cache(maxsize=4096)

@@ -26,6 +26,11 @@ _CHUNK = re.compile(r"[^\s,;:!?()\"]+|[,;:!?]")
 _SYMBOLS = {"&": "and", "@": "at", "/": "and", "+": "and", "#": "#", "y/o": "y"}
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 _ZIP = re.compile(r"^\d{5}(\d{4})?$")
+_DIGIT = re.compile(r"\d")
+_RANGE = re.compile(r"(\d+)\s*-\s*\d+[a-z]?$")
+_UNIT_LETTER = re.compile(r"^(\d+)-?[a-z]$")
+_PLAIN = re.compile(r"[a-z0-9#&]+")
+_SPLIT = re.compile(r"[^a-z0-9#&]+")
 #: Words that join two streets into a corner; free inside a window, never at its ends.
 CONNECT = frozenset({"and", "at", "&", "cross", "y", "con", "esquina", "e"})
 #: Words that take back what was just said ("forty five, no, forty seven").
@@ -65,18 +70,18 @@ def tokenize(text: str) -> list[Tok]:
         if raw in ",;:!?":
             comma = True
             continue
-        if raw.endswith(".") and len(raw) > 3 and not re.search(r"\d", raw):
-            after = True  # "street." ends a sentence; "St." does too, harmlessly
-        else:
-            after = False
-        word = fold(raw)
+        digits = _DIGIT.search(raw) is not None
+        # "street." ends a sentence; "St." does too, harmlessly
+        after = raw.endswith(".") and len(raw) > 3 and not digits
+        word = raw.lower() if raw.isascii() else fold(raw)
         word = _SYMBOLS.get(word, word)
-        word = re.sub(r"(\d+)\s*-\s*\d+[a-z]?$", r"\1", word)  # 14-16
-        word = re.sub(r"^(\d+)-?[a-z]$", r"\1", word)  # 44-B, 41B: the unit letter goes
+        if digits or not raw.isascii() and _DIGIT.search(word):
+            word = _RANGE.sub(r"\1", word)  # 14-16
+            word = _UNIT_LETTER.sub(r"\1", word)  # 44-B, 41B: the unit letter goes
         word = word.replace("'", "").replace("’", "").replace(".", "")
-        parts = [p for p in re.split(r"[^a-z0-9#&]+", word) if p]
+        parts = [word] if _PLAIN.fullmatch(word) else [p for p in _SPLIT.split(word) if p]
+        caps = raw.isupper() and len(raw) == 2 and not shouted
         for part in parts:
-            caps = raw.isupper() and len(raw) == 2 and not shouted
             out.append(Tok(part, m.start(), m.end(), caps, comma))
             comma = False
         comma = comma or after
