@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,13 +47,13 @@ from open311_client import (
 )
 
 from .db import utcnow
+from .leases import Leased, Retry
 from .lifecycle import DUE, REPORT_MOVES, ReportState, Verdict
 from .storage import Report
 from .worker import Periodic
 
 log = logging.getLogger(__name__)
 
-_RNG = random.Random()
 # Boston: <code>400</code><description>Invalid service request: base is a duplicate.</description>
 _DUPLICATE = re.compile(r"base[ _]is[ _](a[ _])?duplicate|\bis a duplicate\b|\bduplicate request\b",
                         re.IGNORECASE)
@@ -87,8 +86,14 @@ class Policy:
         if self.lease <= timedelta(0) or self.lookup_page_size < 1 or self.give_up <= timedelta(0):
             raise ValueError("lease, lookup_page_size and give_up must be positive")
 
+    @property
+    def retry(self) -> Retry:
+        return Retry(self.retry_base, self.retry_cap, within=self.give_up)
+
 
 DEFAULT_POLICY = Policy()
+# the outbox: reports still being delivered, in order of their next attempt
+REPORTS = Leased(Report, Report.id, Report.next_attempt_at, Report.status.in_(DUE))
 
 
 @dataclass(frozen=True)
@@ -102,15 +107,6 @@ class Outcome:
     error: str | None = None
     sent: tuple[datetime, datetime] | None = None
     adopted: bool = False
-
-
-def backoff(attempts: int, rng: random.Random | None = None,
-            policy: Policy = DEFAULT_POLICY) -> timedelta:
-    """Exponential backoff with jitter: between half and all of base * 2^(attempts-1), capped."""
-    ceiling: timedelta = min(policy.retry_base * 2 ** min(max(attempts - 1, 0), 30),
-                             policy.retry_cap)
-    share: float = (rng or _RNG).uniform(0.5, 1.0)
-    return ceiling * share
 
 
 def description_for(report: Report) -> str:
@@ -357,18 +353,10 @@ def deliver_due(
     """Try every report that is due (at most `limit`, each once); returns how many were delivered.
 
     `now` stands in for the clock throughout (tests skip waiting by passing a later time).
-
-    Reports are claimed one at a time, just before their attempt, so a slow server never
-    leaves a claimed report waiting in this worker while its lease runs out.
     """
     moment = now or utcnow()
     delivered = 0
-    tried: list[int] = []
-    while len(tried) < limit:
-        report = claim(sessions, moment, policy, skip=tried)
-        if report is None:
-            break  # nothing due that another worker has not taken
-        tried.append(report.id)
+    for report in REPORTS.each_due(sessions, moment, policy.lease, limit):
 
         def write_ahead(started: datetime, report_id: int = report.id) -> None:
             mark_sending(sessions, report_id, started, policy)
@@ -382,27 +370,9 @@ def deliver_due(
 
 def claim(sessions: sessionmaker[Session], now: datetime, policy: Policy = DEFAULT_POLICY,
           skip: Sequence[int] = ()) -> Report | None:
-    """Take the next due report for one attempt by pushing its next attempt a lease ahead.
-
-    One statement: UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)
-    RETURNING. On PostgreSQL a report another worker is claiming is skipped, not waited
-    for, and never taken twice; SQLite runs the statement alone (one writer at a time). If
-    this worker dies, the report is due again when the lease ends. Returns a detached
-    snapshot of the report as claimed (None: nothing is due), `skip`ping reports this pass
-    has tried already.
-    """
-    due = (select(Report.id)
-           .where(Report.status.in_(DUE), Report.next_attempt_at <= now, Report.id.not_in(skip))
-           .order_by(Report.next_attempt_at).limit(1)
-           .with_for_update(skip_locked=True).scalar_subquery())
-    with sessions.begin() as session:
-        report = session.scalars(
-            update(Report).where(Report.id == due).values(next_attempt_at=now + policy.lease)
-            .returning(Report), execution_options={"synchronize_session": False}
-        ).one_or_none()
-        if report is not None:
-            session.expunge(report)
-        return report
+    """Take the next due report for one attempt, for a lease (see `intake.leases`): a
+    detached snapshot of it as claimed, or None when nothing is due."""
+    return REPORTS.claim(sessions, now, policy.lease, skip)
 
 
 def mark_sending(sessions: sessionmaker[Session], report_id: int, started: datetime,
@@ -429,7 +399,7 @@ def record(report: Report, before: Report, outcome: Outcome,
     report.sent_from, report.sent_until = before.sent_from, before.sent_until
     report.status = REPORT_MOVES[outcome.status] or before.status
     _RECORD[outcome.status](report, outcome, policy, now)
-    if report.status in DUE and now - report.trying_since >= policy.give_up:
+    if report.status in DUE and policy.retry.exhausted(report.attempts, report.trying_since, now):
         _give_up(report, policy)
 
 
@@ -466,7 +436,7 @@ def _uncertain(report: Report, outcome: Outcome, policy: Policy, now: datetime) 
         report.sent_from = min(report.sent_from or start, start)
         report.sent_until = end
     assert report.sent_until is not None
-    report.next_attempt_at = max(now + backoff(report.attempts, policy=policy),
+    report.next_attempt_at = max(now + policy.retry.delay(report.attempts),
                                  report.sent_until + policy.settle)
     report.last_error = outcome.error
     log.warning("report %s may have been filed (attempt %d); will look it up: %s",
@@ -474,7 +444,7 @@ def _uncertain(report: Report, outcome: Outcome, policy: Policy, now: datetime) 
 
 
 def _retry(report: Report, outcome: Outcome, policy: Policy, now: datetime) -> None:
-    report.next_attempt_at = now + backoff(report.attempts, policy=policy)
+    report.next_attempt_at = now + policy.retry.delay(report.attempts)
     report.last_error = outcome.error
     log.warning("report %s not delivered (attempt %d), retrying: %s", report.reference,
                 report.attempts, outcome.error)

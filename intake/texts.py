@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -36,15 +35,15 @@ import sms
 from sms import UNSUBSCRIBED, DeliveryReport, OutboundText, Sender
 
 from .db import Base, UTCDateTime, utcnow
+from .leases import Leased, Retry
 from .lifecycle import SENDABLE, TEXT_RANK, TextState, earlier
 from .settings import mask_phone
 from .storage import ConversationRow, Report
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
-RETRY_BASE = timedelta(seconds=30)
+RETRY = Retry(base=timedelta(seconds=30), most=5)  # trouble that may pass: a few more tries
 
 
 class OptOut(Base):
@@ -116,6 +115,13 @@ class OutboundTextRow(Base):
 
     # the sending queue: sendable texts in order of when they may go
     __table_args__ = (Index("ix_outbound_texts_due", "status", "not_before"),)
+
+
+# the sending queue; a claim counts an attempt
+TEXTS = Leased(OutboundTextRow, OutboundTextRow.id, OutboundTextRow.not_before,
+               OutboundTextRow.status.in_(SENDABLE),
+               claimed={"status": TextState.CLAIMED, "attempts": OutboundTextRow.attempts + 1},
+               order=(OutboundTextRow.id,))
 
 
 # ---------------------------------------------------------------------- quiet hours
@@ -234,11 +240,6 @@ def queue_text(
 # ---------------------------------------------------------------------- sending
 
 
-def _backoff(attempts: int) -> timedelta:
-    ceiling: timedelta = RETRY_BASE * 2 ** max(attempts - 1, 0)
-    return ceiling * random.uniform(0.5, 1.0)
-
-
 def send_due(
     sessions: sessionmaker[Session],
     sender: Sender,
@@ -250,12 +251,7 @@ def send_due(
     """Send every text that is due (at most `limit`); returns how many Twilio accepted."""
     moment = now or utcnow()
     accepted = 0
-    tried: list[int] = []
-    while len(tried) < limit:
-        text = _claim(sessions, moment, tried)
-        if text is None:
-            break
-        tried.append(text.id)
+    for text in TEXTS.each_due(sessions, moment, LEASE, limit, then=_unless_opted_out):
         if text.status == TextState.CANCELED:
             continue
         callback = f"{callback_base.rstrip('/')}/sms/status?text={text.id}"
@@ -312,33 +308,11 @@ def _by_whatsapp_rule(sessions: sessionmaker[Session], text: OutboundTextRow,
     return None
 
 
-def _claim(sessions: sessionmaker[Session], now: datetime, skip: Sequence[int] = ()
-           ) -> OutboundTextRow | None:
-    """Take the next due text for one attempt (a lease, like the outbox's `claim`).
-
-    UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING: on
-    PostgreSQL no two senders ever take the same text. A text for a number that has opted
-    out is canceled instead (returned canceled); None: nothing is due.
-    """
-    due = (select(OutboundTextRow.id)
-           .where(OutboundTextRow.status.in_(SENDABLE), OutboundTextRow.not_before <= now,
-                  OutboundTextRow.id.not_in(skip))
-           .order_by(OutboundTextRow.not_before, OutboundTextRow.id).limit(1)
-           .with_for_update(skip_locked=True).scalar_subquery())
-    with sessions.begin() as session:
-        text = session.scalars(
-            update(OutboundTextRow).where(OutboundTextRow.id == due)
-            .values(status=TextState.CLAIMED, not_before=now + LEASE,
-                    attempts=OutboundTextRow.attempts + 1)
-            .returning(OutboundTextRow), execution_options={"synchronize_session": False}
-        ).one_or_none()
-        if text is None:
-            return None
-        if is_opted_out(session, text.phone):
-            text.status, text.error = TextState.CANCELED, "opted out"
-            session.flush()
-        session.expunge(text)
-        return text
+def _unless_opted_out(session: Session, text: OutboundTextRow) -> None:
+    """A text claimed for a number that has opted out since it was queued is canceled."""
+    if is_opted_out(session, text.phone):
+        text.status, text.error = TextState.CANCELED, "opted out"
+        session.flush()
 
 
 def _record_send(session: Session, text: OutboundTextRow, result: sms.Sent, now: datetime) -> None:
@@ -355,9 +329,9 @@ def _record_send(session: Session, text: OutboundTextRow, result: sms.Sent, now:
     if result.error_code == UNSUBSCRIBED:
         record_opt_out(session, text.phone, "21610")
         values["status"] = TextState.FAILED
-    elif result.retry and text.attempts < MAX_ATTEMPTS:
+    elif result.retry and not RETRY.exhausted(text.attempts):
         values["status"] = TextState.WAITING
-        values["not_before"] = now + _backoff(text.attempts)
+        values["not_before"] = now + RETRY.delay(text.attempts)
     else:
         values["status"] = TextState.FAILED
     session.execute(update(OutboundTextRow)
