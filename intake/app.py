@@ -3,9 +3,9 @@
 The sandbox (an open, writable GeoReport server) is mounted only without a city server
 (`Settings.sandbox_on`): beside a real endpoint `/open311/v2/` is a 404.
 
-Nothing connects at import time. `create_app` migrates the database, loads the street index
-and wires the pieces; the outbox worker is created here but started by `intake serve` (tests
-drive it directly).
+Nothing connects at import time. `create_app` migrates the database, loads the street index,
+reads the city's service list (the menu) and then builds each piece whole; the outbox and
+texts workers are created here but started by `intake serve` (tests drive them directly).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .floods import guard_floods
 from .guards import TrustedProxies, clean_request_values, limit_body, parse_networks
 from .lifecycle import DUE, ReportState
 from .media import MediaStore, PhotoStore
-from .messaging import TEXTS, wire_texts
+from .messaging import wire_texts
 from .metrics import conversation_ended, init_metrics
 from .migrations import ensure_sandbox_tables, schema_head, schema_revision, upgrade
 from .outbox import OutboxWorker, Policy
@@ -53,6 +53,7 @@ IN_PROCESS_SANDBOX = "http://sandbox.internal" + SANDBOX_PREFIX + "/"
 OUTBOX = "intake_outbox"
 STAFF = "intake_staff"  # the LiveConfig: the staff file in use, reloaded when it changes
 CATALOGUE = "intake_catalogue"  # the CatalogueSync thread (started by `intake serve`)
+DEFAULT_LOCAL_URL = "http://127.0.0.1:5000"  # `intake serve`'s default address
 
 
 def create_app(
@@ -60,7 +61,10 @@ def create_app(
     *,
     sandbox: SandboxConfig | None = None,
     geocoder: Geocoder | None = None,
+    local_url: str | None = None,
 ) -> Flask:
+    """The whole service; `local_url` is where this process serves (`intake serve`): Twilio's
+    delivery callbacks go there when PUBLIC_BASE_URL is not set."""
     settings = settings or Settings.from_env()
     app = Flask("intake")
     app.config["SETTINGS"] = settings
@@ -84,7 +88,30 @@ def create_app(
     )
     resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations)
 
-    client = _open311_client(app, settings)
+    in_process = Flask("intake-sandbox")  # the built-in sandbox as this process's client sees it
+    db.init_app(in_process, engine)
+    app.config["SANDBOX"] = sandbox is not None or settings.sandbox_on
+    if app.config["SANDBOX"]:
+        ensure_sandbox_tables(engine)
+        sandbox_cfg = sandbox or SandboxConfig(
+            api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
+            step_seconds=settings.sandbox_step_seconds,
+            public_url=(settings.public_base_url + SANDBOX_PREFIX
+                        if settings.public_base_url else None),
+            allow_fault_header=settings.sandbox_fault_header,
+        ).with_faults(settings.sandbox_faults)
+        sandbox_bp = create_blueprint(sandbox_cfg)
+        for target in (app, in_process):
+            target.register_blueprint(sandbox_bp, url_prefix=SANDBOX_PREFIX)
+    client = _open311_client(in_process, settings)
+    notes = SyncNotes()
+
+    def menu_for(config: StaffConfig) -> tuple[Category, ...]:
+        """The synced menu, its prompts rendered strictly first (ConfigError if unfilled)."""
+        menu = synced_menu(client, config, notes)
+        check_menu_prompts(config, menu)
+        return menu
+
     policy = Policy(give_up=timedelta(hours=settings.outbox_give_up_hours),
                     lease=timedelta(seconds=settings.outbox_lease),
                     settle=timedelta(seconds=settings.outbox_settle))
@@ -92,10 +119,11 @@ def create_app(
     app.extensions[OUTBOX] = worker
     duplicates = (DuplicateFinder(client, settings.duplicate_radius_m)
                   if settings.duplicate_check and settings.duplicate_radius_m > 0 else None)
-    media = _media_store(app, settings)
-    intake = Intake(db.sessions(app), staff, resolver, on_filed=worker.wake,
-                    max_open=settings.max_open_conversations, on_ended=conversation_ended,
-                    duplicates=duplicates, media=media)
+    callback_base = settings.public_base_url or local_url or DEFAULT_LOCAL_URL
+    media = _media_store(app, settings, callback_base)
+    intake = Intake(db.sessions(app), staff, resolver, menu=menu_for(staff),
+                    on_filed=worker.wake, max_open=settings.max_open_conversations,
+                    on_ended=conversation_ended, duplicates=duplicates, media=media)
     app.extensions["intake"] = intake
 
     hints = {"menu": _menu_words(staff), "address": resolver.hints(500)}
@@ -107,7 +135,7 @@ def create_app(
     texts = sms.create_blueprint(intake.handle, live.wording("sms"),
                                  sms_hooks(db.sessions(app), staff,
                                            languages=lambda: live.current.languages))
-    messaging = wire_texts(app, settings, staff, client)
+    messaging = wire_texts(app, settings, staff, client, callback_base)
     for bp in (voice, texts):
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
         clean_request_values(bp)  # after the check: Twilio signed the values as sent
@@ -115,17 +143,6 @@ def create_app(
                  settings.sms_rate_window)
     app.register_blueprint(voice, url_prefix="/voice")
     app.register_blueprint(texts, url_prefix="/sms")
-    if sandbox is not None or settings.sandbox_on:
-        ensure_sandbox_tables(engine)
-        sandbox_cfg = sandbox or SandboxConfig(
-            api_key=settings.open311_api_key if settings.open311_endpoint is None else None,
-            step_seconds=settings.sandbox_step_seconds,
-            public_url=(settings.public_base_url + SANDBOX_PREFIX
-                        if settings.public_base_url else None),
-            allow_fault_header=settings.sandbox_fault_header,
-        ).with_faults(settings.sandbox_faults)
-        app.register_blueprint(create_blueprint(sandbox_cfg), url_prefix=SANDBOX_PREFIX)
-    app.config["SANDBOX"] = sandbox is not None or settings.sandbox_on
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -140,17 +157,9 @@ def create_app(
         return jsonify(status="ok", reports_waiting=waiting,
                        reports_needing_attention=attention)
 
-    notes = SyncNotes()
-
-    def menu_for(config: StaffConfig) -> tuple[Category, ...]:
-        """The synced menu, its prompts rendered strictly first (ConfigError if unfilled)."""
-        menu = synced_menu(client, config, notes)
-        check_menu_prompts(config, menu)
-        return menu
-
     def resync() -> None:
         try:
-            intake.menu = menu_for(live.current)
+            intake.use(live.current, menu_for(live.current))
         except ConfigError as exc:
             log.error("service list re-read, menu kept as it was: %s", exc)
 
@@ -160,9 +169,7 @@ def create_app(
 
     def follow(new: StaffConfig) -> None:
         """A reloaded staff file: every part takes the new configuration as a whole."""
-        menu = menu_for(new)
-        intake.config = new
-        intake.menu = menu
+        intake.use(new, menu_for(new))
         resolver.pronunciations = new.pronunciations
         messaging.poller.staff = new
         messaging.poller.wording = live.wording("sms")
@@ -190,8 +197,6 @@ def create_app(
                            "`intake db upgrade`"), 503
         return jsonify(status="ready", schema=current), 200
 
-    # last: with the built-in sandbox this is the app's first request, so every route must exist
-    intake.menu = menu_for(staff)
     return app
 
 
@@ -206,7 +211,7 @@ def _with_backend(local: Geocoder, settings: Settings) -> Geocoder:
     return FallbackGeocoder(local, remote)
 
 
-def _media_store(app: Flask, settings: Settings) -> PhotoStore:
+def _media_store(app: Flask, settings: Settings, base_url: str) -> PhotoStore:
     """Photos fetched with the account's credentials, served at /media/<unguessable name>
     (or kept in a bucket with MEDIA_STORE=s3)."""
     auth = ((settings.twilio_account_sid, settings.twilio_auth_token)
@@ -222,11 +227,7 @@ def _media_store(app: Flask, settings: Settings) -> PhotoStore:
                             public_url=settings.media_s3_public_url,
                             url_days=settings.media_s3_url_days)
 
-    def base_url() -> str:
-        messaging = app.extensions.get(TEXTS)
-        return settings.public_base_url or (messaging.callback_base if messaging else "")
-
-    store = MediaStore(settings.media_dir or settings.var_dir / "media", base_url,
+    store = MediaStore(settings.media_dir or settings.var_dir / "media", lambda: base_url,
                        settings.twilio_auth_token, auth)
 
     @app.get("/media/<name>")
@@ -241,8 +242,9 @@ def _media_store(app: Flask, settings: Settings) -> PhotoStore:
     return store
 
 
-def _open311_client(app: Flask, settings: Settings) -> Open311Client:
-    """A client for the city's server, or for the built-in sandbox through WSGI in process.
+def _open311_client(in_process: Flask, settings: Settings) -> Open311Client:
+    """A client for the city's server, or for the built-in sandbox through WSGI in process
+    (`in_process`: an app of its own, so the service's app is complete before it is used).
 
     With OPEN311_DISCOVERY the endpoint and format come from the city's discovery document.
     """
@@ -258,7 +260,7 @@ def _open311_client(app: Flask, settings: Settings) -> Open311Client:
                              api_key=settings.open311_api_key,
                              jurisdiction_id=settings.open311_jurisdiction,
                              format=settings.open311_format)
-    http = httpx.Client(transport=httpx.WSGITransport(app=app))
+    http = httpx.Client(transport=httpx.WSGITransport(app=in_process))
     return Open311Client(http, IN_PROCESS_SANDBOX, api_key=settings.open311_api_key,
                          format=settings.open311_format)
 

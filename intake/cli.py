@@ -57,13 +57,13 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     from .app import CATALOGUE, OUTBOX, STAFF
     from .housekeeping import Housekeeping
 
-    app = make_app(settings)
+    base = f"http://{host}:{port}"
+    app = make_app(settings, local_url=base)
     app.extensions[OUTBOX].start()
     Housekeeping(db.sessions(app), settings=settings).start()
     app.extensions[STAFF].watch(settings.config_reload_seconds)
     app.extensions[CATALOGUE].start()  # the city's service list, re-read hourly
-    base = f"http://{host}:{port}"
-    start_texts(app, base)
+    start_texts(app)
     click.echo(f"""
 open311-intake is running at {base}
   Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)

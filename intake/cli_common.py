@@ -27,11 +27,11 @@ def friendly_errors() -> Iterator[None]:
         raise click.ClickException(f"file not found: {exc.filename}") from exc
 
 
-def make_app(settings: Settings) -> Flask:
+def make_app(settings: Settings, local_url: str | None = None) -> Flask:
     from .app import create_app
 
     with friendly_errors():
-        return create_app(settings)
+        return create_app(settings, local_url=local_url)
 
 
 def load_settings() -> Settings:

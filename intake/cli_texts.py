@@ -12,7 +12,7 @@ from .lifecycle import TextState
 from .settings import Settings, mask_phone
 
 
-def start_texts(app: object, base_url: str) -> None:
+def start_texts(app: object) -> None:
     """In `intake serve`: send queued texts (and poll, in demo mode) in a background thread."""
     from flask import Flask
 
@@ -20,9 +20,6 @@ def start_texts(app: object, base_url: str) -> None:
 
     assert isinstance(app, Flask)
     messaging: Messaging = app.extensions[TEXTS]
-    settings: Settings = app.config["SETTINGS"]
-    if not settings.public_base_url:
-        messaging.callback_base = base_url
     messaging.worker.start()
 
 

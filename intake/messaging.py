@@ -3,7 +3,7 @@
 Demo mode (no TWILIO_AUTH_TOKEN), or no account SID and sending number configured, prints
 texts to the console instead of sending them; they are queued and recorded all the same, so
 `intake texts` lists them. Twilio's delivery callbacks go to PUBLIC_BASE_URL (or the local
-address `intake serve` listens on) + `/sms/status`.
+address `intake serve` listens on, given to `create_app`) + `/sms/status`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ DEFAULT_TIMEZONE = "America/Chicago"
 
 @dataclass
 class Messaging:
-    """What `intake serve` and `intake poll` need; `callback_base` is set once known."""
+    """What `intake serve` and `intake poll` need, built whole by `wire_texts`."""
 
     sender: sms.Sender
     poller: Poller
@@ -60,9 +60,10 @@ def quiet_hours(settings: Settings, staff: StaffConfig) -> QuietHours:
     return QuietHours.parse(settings.quiet_hours, zone)
 
 
-def wire_texts(app: Flask, settings: Settings, staff: StaffConfig,
-               client: Open311Client) -> Messaging:
-    """Create the sender, poller and worker (not started) and keep them on the app."""
+def wire_texts(app: Flask, settings: Settings, staff: StaffConfig, client: Open311Client,
+               callback_base: str) -> Messaging:
+    """Create the sender, poller and worker (not started) and keep them on the app;
+    Twilio's delivery callbacks go to `callback_base` + `/sms/status`."""
     sender, console = make_sender(settings)
     template = staff.city.get("whatsapp_template")
     sender.whatsapp_template = str(template) if template else None  # type: ignore[attr-defined]
@@ -70,12 +71,10 @@ def wire_texts(app: Flask, settings: Settings, staff: StaffConfig,
                     batch_size=settings.poll_batch_size, from_number=settings.twilio_from_number,
                     reopen_check=timedelta(hours=settings.reopen_check_hours),
                     reopen_days=settings.reopen_watch_days)
-    messaging = Messaging(sender, poller, None, settings.public_base_url  # type: ignore[arg-type]
-                          or "http://127.0.0.1:5000", console)
-    messaging.worker = TextsWorker(
-        db.sessions(app), sender, lambda: messaging.callback_base,
-        poller if settings.poll_in_server else None,
+    worker = TextsWorker(
+        db.sessions(app), sender, callback_base, poller if settings.poll_in_server else None,
         interval=settings.worker_interval, poll_interval=settings.poll_interval,
     )
+    messaging = Messaging(sender, poller, worker, callback_base, console)
     app.extensions[TEXTS] = messaging
     return messaging

@@ -275,7 +275,7 @@ class TextsWorker(Periodic):
         self,
         sessions: sessionmaker[Session],
         sender: sms.Sender,
-        callback_base: Callable[[], str],
+        callback_base: str,
         poller: Poller | None,
         *,
         interval: float = 2.0,
@@ -299,7 +299,7 @@ class TextsWorker(Periodic):
         ):
             self._last_poll = now
             self.poller.poll_once(now)
-        send_due(self.sessions, self.sender, self.callback_base(), now=now)
+        send_due(self.sessions, self.sender, self.callback_base, now=now)
 
 
 __all__: Sequence[str] = ["CLOSED", "REOPENED", "PollResult", "Poller", "TextsWorker", "city_note",

@@ -137,7 +137,7 @@ def run_worker(app: Flask, settings: Settings, *, interval: float | None = None,
     if not settings.public_base_url and not messaging.console:
         log.warning("PUBLIC_BASE_URL is not set: Twilio's delivery callbacks for texts sent "
                     "here will go to %s", messaging.callback_base)
-    texts = TextsWorker(db.sessions(app), messaging.sender, lambda: messaging.callback_base,
+    texts = TextsWorker(db.sessions(app), messaging.sender, messaging.callback_base,
                         None, interval=outbox.interval)
     threads = [outbox, texts, Housekeeping(db.sessions(app), settings=settings)]
     for thread in threads:

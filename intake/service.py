@@ -107,6 +107,7 @@ class Intake:
         on_ended: Callable[[str, str], None] = lambda channel, outcome: None,
         duplicates: DuplicateFinder | None = None,
         media: PhotoStore | None = None,
+        menu: Menu | None = None,
     ) -> None:
         self.media = media  # None: photos are not taken
         self.duplicates = duplicates  # None: reports are filed without looking for others
@@ -114,10 +115,15 @@ class Intake:
         self.max_open = max_open
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
-        self.menu = config.menu  # replaced by the server-synced menu at start-up
+        self.menu = config.menu if menu is None else menu  # the staff's and the server's
         self.menus = Menus(sessions)
         self.resolver = resolver
         self.on_filed = on_filed
+
+    def use(self, config: StaffConfig, menu: Menu) -> None:
+        """A reloaded staff file or a re-read service list: later webhooks take both (one
+        under way keeps the menu it began with)."""
+        self.config, self.menu = config, menu
 
     def handle(self, inbound: Inbound) -> Reply:
         """Process one webhook exactly once; a repeat gets the stored answer.

@@ -93,8 +93,7 @@ class Simulator:
         db.init_app(app, self.engine)
         sessions = db.sessions(app)
         resolver = AddressResolver(self.geocoder, config.pronunciations)
-        intake = Intake(sessions, config, resolver)
-        intake.menu = self.menu_for(config)
+        intake = Intake(sessions, config, resolver, menu=self.menu_for(config))
         voice = ivr.create_blueprint(intake.handle, config.wording("voice"),
                                      agent_number=config.agent_number,
                                      conversation=lambda call: intake.conversation("voice", call),
