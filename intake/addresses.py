@@ -33,6 +33,10 @@ class AddressResolver:
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geocode")
 
+    def use(self, pronunciations: dict[str, str]) -> None:
+        """A reloaded staff file's pronunciations, for the addresses said from now on."""
+        self.pronunciations = pronunciations
+
     def resolve(self, text: str, letters: bool = False, lang: str = "en") -> AddressResolved:
         """Geocode free text in the resident's language, or keypad digits spelling a street."""
         lookup: Callable[[str], Resolution] = partial(self.geocoder.resolve, lang=lang)

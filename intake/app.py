@@ -170,9 +170,8 @@ def create_app(
     def follow(new: StaffConfig) -> None:
         """A reloaded staff file: every part takes the new configuration as a whole."""
         intake.use(new, menu_for(new))
-        resolver.pronunciations = new.pronunciations
-        messaging.poller.staff = new
-        messaging.poller.wording = live.wording("sms")
+        resolver.use(new.pronunciations)
+        messaging.poller.use(new)
         hints["menu"] = _menu_words(new)
 
     live.on_change(follow)

@@ -134,6 +134,10 @@ class Poller:
         self.reopen_window = timedelta(days=reopen_days)
         self._scanned: datetime | None = None  # when start_watching last ran
 
+    def use(self, staff: StaffConfig) -> None:
+        """A reloaded staff file: later status texts take its wording and names."""
+        self.staff, self.wording = staff, staff.wording("sms")
+
     def poll_once(self, now: datetime | None = None) -> PollResult:
         """One pass over every tracked open request: ceil(tracked / batch_size) GETs."""
         moment = now or utcnow()
