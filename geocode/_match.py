@@ -174,7 +174,7 @@ def gram_index(texts: list[str]) -> dict[str, list[int]]:
 def shortlist(query: str, index: dict[str, list[int]], texts: list[str]) -> list[int]:
     """Variants with the highest trigram Dice similarity to the query."""
     grams = _grams(query)
-    found = [p for g in grams if (p := index.get(g)) is not None]
+    found = [p for g in sorted(grams) if (p := index.get(g)) is not None]  # ties: same order
     common = min(STOP_GRAM * 3, max(STOP_GRAM, len(texts) // 10))  # on most names: says little
     postings = [p for p in found if len(p) <= common] or found
     if not postings:

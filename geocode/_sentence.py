@@ -20,7 +20,7 @@ from . import _spanish as es
 from ._match import heard_type
 from ._numbers import ORDINALS, is_number_token
 from ._places import STATE_ABBRS, STATE_NAMES, PlaceData, fold
-from ._vocab import DIRECTIONALS, STREET_TYPES, UNIT_WORDS
+from ._vocab import DIRECTIONALS, FILLER_WORDS, STREET_TYPES, UNIT_WORDS
 
 _CHUNK = re.compile(r"[^\s,;:!?()\"]+|[,;:!?]")
 _SYMBOLS = {"&": "and", "@": "at", "/": "and", "+": "and", "#": "#", "y/o": "y"}
@@ -227,9 +227,11 @@ class SentenceReader:
             return VOCAB
         near_number = any(x.isdigit() or x in ORDINALS or is_number_token(x)
                           for x in words[max(0, i - 3) : i])
-        if i and heard_type(w) is not None and words[i - 1] not in STREET_TYPES and (
-                self.street_word(words[i - 1]) or near_number):
-            return TYPE  # "burkshire plays": a type misheard
+        before = words[i - 1] if i else ""
+        if i and heard_type(w) is not None and (before not in STREET_TYPES or before in
+                                                 self.street_words) and (
+                self.street_word(before) or near_number):
+            return TYPE  # "burkshire plays", "east bridge treat": a type misheard
         return OTHER
 
     def _zips_and_places(self, toks: list[Tok], labels: list[str]) -> None:
@@ -337,6 +339,8 @@ class SentenceReader:
                     if lab == MARK:
                         continue
                     break
+                if lab == OTHER and words[e] in FILLER_WORDS:
+                    continue  # a hesitation ("um", "like"): no part of the address, no cost
                 if lab == OTHER:
                     others += 1
                     if others > 2:
@@ -356,10 +360,7 @@ class SentenceReader:
                 inner = tuple(taken)
                 if inner[-1] != e:
                     continue
-                named = any(labels[k] in (VOCAB, ORD) or labels[k] == TYPE and j + 1 < len(inner)
-                            and labels[inner[j + 1]] == NUM or labels[k] == OTHER and j + 1 <
-                            len(inner) and labels[inner[j + 1]] == TYPE and len(words[k]) > 2
-                            for j, k in enumerate(inner))
+                named = any(self._names(labels, words, inner, j) for j in range(len(inner)))
                 if not named:
                     continue  # no word of a street name: "de calle", "un bache en la calle"
                 # a misheard name word right before its type is free ("avon hell street")
@@ -386,6 +387,21 @@ class SentenceReader:
             if len(out) >= MAX_WINDOWS:
                 break
         return out
+
+    def _names(self, labels: list[str], words: list[str], inner: tuple[int, ...],
+               j: int) -> bool:
+        """Whether the j-th word of a window can be (part of) a street's name."""
+        k = inner[j]
+        lab = labels[k]
+        after = labels[inner[j + 1]] if j + 1 < len(inner) else None
+        if lab in (VOCAB, ORD):
+            return True
+        if lab == TYPE:  # "calle 5"; "Garden Street", "12 Park": a type word some street has
+            return after == NUM or words[k] in self.street_words and (
+                after == TYPE or after is None and j > 0 and labels[inner[j - 1]] in (NUM, NUMC))
+        if lab == DIR:  # "South Street"
+            return after == TYPE
+        return lab == OTHER and after == TYPE and len(words[k]) > 2  # "avon hell street"
 
     # -- evidence of another place ------------------------------------------------------
 

@@ -31,6 +31,16 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
         ("a neighbourhood of the city", "45 Pearl Street in Cambridgeport, thanks", "Pearl St"),
         ("self-correction", "forty five, no, forty seven Pearl", "Pearl St"),
         ("a word heard in two", "it's on cam bridge street, thanks", "Cambridge St"),
+        ("a type word that names a street", "a pothole around 177 garden street, cambridge",
+         "Garden St"),
+        ("a type word that names a street, no type", "i'm at eleven garden cambridge 02138",
+         "Garden St"),
+        ("a direction that names a street", "a crack in the road right at in front of 17 "
+         "sowth street that's it", "South St"),
+        ("hesitations inside the address", "there's a leak at two forty three garden er "
+         "street, thanks", "Garden St"),
+        ("a number word said twice", "a pothole outside of twenty two two gurney street",
+         "Gurney St"),
     ],
 )
 def test_issue_examples(cambridge: Gazetteer, phenomenon: str, text: str, street: str) -> None:
