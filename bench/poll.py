@@ -36,8 +36,8 @@ from intake.lifecycle import ReportState
 from intake.poller import Poller
 from intake.sandbox import SandboxConfig, SandboxRequest
 from intake.settings import Settings
-from intake.storage import Report
-from intake.texts import OutboundTextRow, QuietHours, StatusChange
+from intake.storage import OutboundTextRow, Report, StatusChange
+from intake.texts import QuietHours
 from open311_client import Open311Client
 
 

@@ -21,8 +21,7 @@ from open311_client import Open311Client
 
 from .db import utcnow
 from .lifecycle import ReportState
-from .storage import Report
-from .texts import StatusWatch
+from .storage import Report, StatusWatch
 
 log = logging.getLogger(__name__)
 RADIUS_M = 50.0

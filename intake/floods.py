@@ -11,28 +11,19 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, request
-from sqlalchemy import Integer, String, case, delete
+from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from twilio.twiml.messaging_response import MessagingResponse
 
 from conversation import Say, Wording
 
-from .db import Base, UTCDateTime, utcnow
+from .db import utcnow
 from .settings import mask_phone
+from .storage import SmsRate
 
 log = logging.getLogger(__name__)
-
-
-class SmsRate(Base):
-    """How many texts a number has sent since `window_start`."""
-
-    __tablename__ = "sms_rates"
-
-    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    count: Mapped[int] = mapped_column(Integer)
 
 
 def count_text(session: Session, phone: str, now: datetime, window: timedelta) -> int:

@@ -30,8 +30,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .storage import ConversationRow, Report
-from .texts import OutboundTextRow
+from .storage import ConversationRow, OutboundTextRow, Report
 
 WEBHOOK_SECONDS = Histogram(
     "intake_webhook_seconds", "Time to answer a Twilio webhook", ["channel"],

@@ -28,8 +28,8 @@ from open311_client import Open311Client, Open311Error, ServiceRequest
 from .config import StaffConfig
 from .db import utcnow
 from .lifecycle import ReportState
-from .storage import ConversationRow, Report
-from .texts import QuietHours, StatusChange, StatusWatch, is_opted_out, queue_text, send_due
+from .storage import ConversationRow, Report, StatusChange, StatusWatch
+from .texts import QuietHours, is_opted_out, queue_text, send_due
 from .worker import Periodic
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ import sms
 
 from .config import StaffConfig
 from .lifecycle import ReportState
-from .storage import ConversationRow, Report
-from .texts import StatusWatch, is_opted_out, record_delivery, record_opt_in, record_opt_out
+from .storage import ConversationRow, Report, StatusWatch
+from .texts import is_opted_out, record_delivery, record_opt_in, record_opt_out
 
 MY_REQUESTS_LIMIT = 10
 NOT_YET_FILED = "received"  # still in our outbox: the city has not given it a status yet

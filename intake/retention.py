@@ -18,8 +18,14 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
-from .texts import OutboundTextRow, StatusWatch
+from .storage import (
+    CallbackRequest,
+    ConversationRow,
+    OutboundTextRow,
+    Report,
+    StatusWatch,
+    WebhookDelivery,
+)
 
 log = logging.getLogger(__name__)
 

@@ -13,31 +13,20 @@ import hashlib
 import json
 import threading
 from dataclasses import asdict, fields, is_dataclass, replace
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 import conversation as conv
 from conversation import Category, State
 
-from .db import Base, UTCDateTime, utcnow
+from .storage import ConversationMenu
 
 MENU_KEY = "menu_id"
 FIELDS = tuple(f.name for f in fields(State) if f.name != "menu")
 KEEP = 64  # distinct menus remembered per process (staff edits the menu a few times a day)
-
-
-class ConversationMenu(Base):
-    """A menu some conversation started with, by the digest of its content."""
-
-    __tablename__ = "conversation_menus"
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    menu: Mapped[list[Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def _plain(state: State) -> dict[str, Any]:

@@ -16,105 +16,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-    update,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 import sms
 from sms import UNSUBSCRIBED, DeliveryReport, OutboundText, Sender
 
-from .db import Base, UTCDateTime, utcnow
+from .db import utcnow
 from .leases import Leased, Retry
 from .lifecycle import SENDABLE, TEXT_RANK, TextState, earlier
 from .settings import mask_phone
-from .storage import ConversationRow, Report
+from .storage import ConversationRow, OptOut, OutboundTextRow, Report
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 RETRY = Retry(base=timedelta(seconds=30), most=5)  # trouble that may pass: a few more tries
-
-
-class OptOut(Base):
-    """A number's opt-out state: STOP and its kin set it, START/UNSTOP (and YES) clear it."""
-
-    __tablename__ = "sms_opt_outs"
-
-    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
-    opted_out: Mapped[bool] = mapped_column(Boolean, default=True)
-    keyword: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class StatusWatch(Base):
-    """What the city last told us about a filed report; `version` counts texted changes."""
-
-    __tablename__ = "status_watches"
-
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
-    service_request_id: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(32), default="open")
-    note: Mapped[str | None] = mapped_column(Text)
-    updated_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
-    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class StatusChange(Base):
-    """One change of a report's status or note, as the poller saw it (one per version)."""
-
-    __tablename__ = "status_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str | None] = mapped_column(Text)
-    updated_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    notes: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (UniqueConstraint("report_id", "version", name="uq_status_change"),)
-
-
-class OutboundTextRow(Base):
-    """One outbound text and what became of it (`status`: a `TextState`)."""
-
-    __tablename__ = "outbound_texts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    phone: Mapped[str] = mapped_column(String(64), index=True)
-    city_number: Mapped[str | None] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str] = mapped_column(String(8), default="en")
-    segments: Mapped[int] = mapped_column(Integer)
-    encoding: Mapped[str] = mapped_column(String(8))
-    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
-    change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=TextState.WAITING, index=True)
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
-    error_code: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    # the sending queue: sendable texts in order of when they may go
-    __table_args__ = (Index("ix_outbound_texts_due", "status", "not_before"),)
 
 
 # the sending queue; a claim counts an attempt

@@ -21,8 +21,7 @@ import conversation as conv
 
 from ..lifecycle import Shown, shown
 from ..settings import mask_phone
-from ..storage import ConversationRow, Report, WebhookDelivery
-from ..texts import OutboundTextRow
+from ..storage import ConversationRow, OutboundTextRow, Report, WebhookDelivery
 
 STAGES = ["started", "category", "address", "located", "described", "filed"]
 STAGE_NAMES = {

@@ -3,11 +3,8 @@
 from alembic import context
 
 import intake.console.models  # noqa: F401  (registers the console tables)
-import intake.floods  # noqa: F401  (registers the per-number text counts)
 import intake.sandbox.models  # noqa: F401  (registers the sandbox tables)
-import intake.states  # noqa: F401  (registers the menus of conversations)
 import intake.storage  # noqa: F401  (registers the intake tables)
-import intake.texts  # noqa: F401  (registers the status-text tables)
 from intake.db import Base
 
 config = context.config

@@ -22,8 +22,8 @@ from conversation import Inbound, Reply, Said
 from intake import db
 from intake.lifecycle import TextState
 from intake.outbox import DEFAULT_POLICY, claim
-from intake.storage import ConversationRow, Report
-from intake.texts import OutboundTextRow, queue_text, send_due
+from intake.storage import ConversationRow, OutboundTextRow, Report
+from intake.texts import queue_text, send_due
 from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"

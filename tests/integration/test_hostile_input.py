@@ -27,8 +27,7 @@ from intake.app import create_app
 from intake.guards import MAX_BODY
 from intake.lifecycle import TextState
 from intake.settings import Settings
-from intake.storage import ConversationRow, Report, WebhookDelivery
-from intake.texts import OutboundTextRow
+from intake.storage import ConversationRow, OutboundTextRow, Report, WebhookDelivery
 from ivr.lint import twiml_problems
 from tests.databases import BACKENDS, database_url
 

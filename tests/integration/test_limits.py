@@ -17,9 +17,9 @@ from twilio.request_validator import RequestValidator
 
 from intake import db
 from intake.app import create_app
-from intake.floods import SmsRate
 from intake.logs import JsonFormatter, MaskingFormatter, mask_numbers
 from intake.settings import Settings
+from intake.storage import SmsRate
 
 TOKEN = "limits-token"
 CITY = "+15555550311"

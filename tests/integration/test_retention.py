@@ -21,8 +21,8 @@ from intake.app import OUTBOX
 from intake.cli import main
 from intake.outbox import deliver_due
 from intake.retention import purge
-from intake.storage import ConversationRow, Report
-from intake.texts import OptOut, OutboundTextRow, StatusWatch, queue_text, record_opt_out
+from intake.storage import ConversationRow, OptOut, OutboundTextRow, Report, StatusWatch
+from intake.texts import queue_text, record_opt_out
 from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"

@@ -24,7 +24,8 @@ import sms
 from intake import db
 from intake.lifecycle import TextState
 from intake.migrations import upgrade
-from intake.texts import OutboundTextRow, queue_text, send_due
+from intake.storage import OutboundTextRow
+from intake.texts import queue_text, send_due
 from tests.databases import BACKENDS, database_url
 from tests.needs import unavailable
 

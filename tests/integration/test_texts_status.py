@@ -25,8 +25,8 @@ from intake.lifecycle import TextState
 from intake.messaging import TEXTS, Messaging
 from intake.outbox import deliver_due
 from intake.settings import Settings
-from intake.storage import Report
-from intake.texts import OutboundTextRow, QuietHours, StatusChange, send_due
+from intake.storage import OutboundTextRow, Report, StatusChange
+from intake.texts import QuietHours, send_due
 from intake.webhook_client import WebhookSender
 from tests.databases import BACKENDS, database_url
 

@@ -26,8 +26,8 @@ from intake.app import create_app
 from intake.db import utcnow
 from intake.lifecycle import TextState
 from intake.settings import Settings
-from intake.storage import ConversationRow, Report
-from intake.texts import OutboundTextRow, queue_text, send_due
+from intake.storage import ConversationRow, OutboundTextRow, Report
+from intake.texts import queue_text, send_due
 from tests.databases import BACKENDS, database_url
 
 SID, TOKEN = "AC" + "2" * 32, "wa-token"
