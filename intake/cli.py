@@ -225,10 +225,9 @@ def replay(fixtures: tuple[Path, ...], url: str, token: str | None, wait: float,
 
 
 # What staff see for each state (`Shown` lists them most urgent first).
-_STATE_LABELS = {Shown.PENDING: "pending", Shown.RETRYING: "retrying",
-                 Shown.TOKEN: "awaiting id", Shown.UNCERTAIN: "checking",
-                 Shown.FAILED: "FAILED", Shown.NEEDS_ATTENTION: "NEEDS ATTENTION",
-                 Shown.DELIVERED: "delivered"}
+_STATE_LABELS = {**{s: s.value for s in Shown}, Shown.TOKEN: "awaiting id",
+                 Shown.UNCERTAIN: "checking", Shown.FAILED: "FAILED",
+                 Shown.NEEDS_ATTENTION: "NEEDS ATTENTION"}
 
 
 @main.group(invoke_without_command=True)

@@ -3,12 +3,15 @@
 Each vocabulary is one `StrEnum`, stored as its value (the columns hold the same strings as
 before enums). The moves are tables, like the conversation's: `REPORT_MOVES` says which
 state an attempt's `Verdict` leads to, `TEXT_RANK` how far along a text is (a state only
-ever replaces one ranked lower, whatever order Twilio's callbacks come in).
+ever replaces one ranked lower, whatever order Twilio's callbacks come in). `TextState` itself
+is the sms package's (Twilio's words, which the channel speaks too).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from sms import TextState
 
 __all__ = ["DUE", "REPORT_MOVES", "SENDABLE", "TEXT_RANK", "ReportState", "Shown",
            "TextState", "Verdict",
@@ -70,23 +73,6 @@ def shown(status: str, attempts: int) -> Shown:
     if status == ReportState.PENDING and attempts:
         return Shown.RETRYING
     return Shown(status)
-
-
-class TextState(StrEnum):
-    """Where an outbound text stands: ours (waiting, claimed) and then Twilio's words."""
-
-    WAITING = "waiting"
-    CLAIMED = "claimed"
-    ACCEPTED = "accepted"
-    SCHEDULED = "scheduled"
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-    FAILED = "failed"
-    CANCELED = "canceled"
-    READ = "read"
 
 
 # How far along a text is; a state replaces another only when it ranks higher, so a late

@@ -4,6 +4,7 @@ No storage and no Open311 here: the app passes in `Hooks` (opt-out records, a re
 reports, delivery callbacks) and calls a `Sender` with the texts it has queued.
 """
 
+from .delivery import TextState
 from .keywords import Keyword, KeywordKind, classify
 from .render import reply_text
 from .segments import GSM7, UCS2, budgeted, encoding, fit, gsm_safe, segments, transliterate
@@ -36,6 +37,7 @@ __all__ = [
     "RewritingHttpClient",
     "Sender",
     "Sent",
+    "TextState",
     "TwilioSender",
     "budgeted",
     "classify",

@@ -18,6 +18,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from .delivery import TextState
 from .segments import encoding, segments
 
 __all__ = [
@@ -122,7 +123,7 @@ class TwilioSender:
         except (TwilioException, OSError) as exc:  # network trouble: requests' errors are OSError
             return Sent(False, error=f"{type(exc).__name__}: {exc}"[:500], retry=True)
         error_code = getattr(message, "error_code", None)
-        return Sent(True, sid=message.sid, status=str(message.status or "queued"),
+        return Sent(True, sid=message.sid, status=str(message.status or TextState.QUEUED),
                     error_code=int(error_code) if error_code else None)
 
 
@@ -140,4 +141,4 @@ class ConsoleSender:
         how = f"template {text.content_sid}, " if text.content_sid else ""
         print(f"--- text to {self.mask(text.to)} ({how}{parts} segment{'s' * (parts != 1)}, "
               f"{encoding(text.body)}) ---\n{text.body}\n---", file=out, flush=True)
-        return Sent(True, sid="SM" + uuid.uuid4().hex, status="sent")
+        return Sent(True, sid="SM" + uuid.uuid4().hex, status=TextState.SENT)

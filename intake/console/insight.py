@@ -43,7 +43,7 @@ ENDINGS = {"transfer": "transferred", "gave_up": "gave up", "callback": "callbac
            "cancelled": "cancelled", "hangup": "abandoned"}
 DELIVERY = {Shown.PENDING: "waiting to be sent", Shown.TOKEN: "sent, awaiting the city's id",
             Shown.UNCERTAIN: "checking whether the city has it",
-            Shown.FAILED: "REFUSED by the city", Shown.DELIVERED: "delivered",
+            Shown.FAILED: "REFUSED by the city", Shown.DELIVERED: Shown.DELIVERED.value,
             Shown.NEEDS_ATTENTION: "NOT DELIVERED: needs attention"}
 IDLE = timedelta(minutes=30)  # an open call quiet this long has been abandoned
 
