@@ -7,7 +7,7 @@
   client is shared across a fork. No background threads run in these processes.
 - Delivery and texts: `intake worker`, one or several processes on any machine; every job
   is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so they never post or send twice.
-- Status polling: `intake poll --loop` (see `intake.cli_texts`).
+- Status polling: `intake poll --loop` (see `intake.cli.texts`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from geocode import Gazetteer, load_gazetteer
 from intake import democity
-from intake.cli_streets import streets
+from intake.cli.streets import streets
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_common import load_settings, make_app
+from .common import load_settings, make_app
 
 
 @click.group()
@@ -21,8 +21,8 @@ def catalogue_sync() -> None:
     """Read the service list now, print the menu, and have running servers re-read it."""
     from open311_client import Open311Error
 
-    from .app import OUTBOX, STAFF
-    from .catalogue import request_sync
+    from ..app import OUTBOX, STAFF
+    from ..catalogue import request_sync
 
     settings = load_settings()
     app = make_app(settings)

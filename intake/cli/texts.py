@@ -6,17 +6,17 @@ import time
 
 import click
 
-from . import db
-from .cli_common import friendly_errors, load_settings, make_app
-from .lifecycle import TextState
-from .settings import Settings, mask_phone
+from .. import db
+from ..lifecycle import TextState
+from ..settings import Settings, mask_phone
+from .common import friendly_errors, load_settings, make_app
 
 
 def start_texts(app: object) -> None:
     """In `intake serve`: send queued texts (and poll, in demo mode) in a background thread."""
     from flask import Flask
 
-    from .messaging import TEXTS, Messaging
+    from ..messaging import TEXTS, Messaging
 
     assert isinstance(app, Flask)
     messaging: Messaging = app.extensions[TEXTS]
@@ -30,8 +30,8 @@ def start_texts(app: object) -> None:
 @click.option("--no-send", is_flag=True, help="Queue texts but leave sending to the server.")
 def poll(loop: bool, interval: float | None, no_send: bool) -> None:
     """Read the status of every tracked open request and text residents about changes."""
-    from .messaging import TEXTS, Messaging
-    from .texts import send_due
+    from ..messaging import TEXTS, Messaging
+    from ..texts import send_due
 
     settings = load_settings()
     app = make_app(settings)
@@ -53,8 +53,8 @@ def poll(loop: bool, interval: float | None, no_send: bool) -> None:
 @click.option("--limit", default=50, show_default=True)
 def texts(phone: str | None, limit: int) -> None:
     """Outbound texts, newest first: status updates and what became of them."""
-    from .migrations import upgrade
-    from .texts import texts_for
+    from ..migrations import upgrade
+    from ..texts import texts_for
 
     settings = Settings.from_env()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_common import reports_db
-from .settings import Settings
+from ..settings import Settings
+from .common import reports_db
 
 
 @click.command("check-config")
@@ -20,7 +20,7 @@ def check_config(path: Path | None, strict: bool) -> None:
     PATH defaults to INTAKE_CONFIG (else the console's var/staff.toml, else the bundled file).
     Exits 1 when there are errors (with --strict, also warnings).
     """
-    from .config import checked, staff_path
+    from ..config import checked, staff_path
 
     required = True
     if path is None:
@@ -61,7 +61,7 @@ _stdin = click.option("--password-stdin", is_flag=True,
 @_stdin
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a console account (asks for its password)."""
-    from .console.auth import UserError, add_user
+    from ..console.auth import UserError, add_user
 
     password = _password(password_stdin, name)
     with reports_db() as session, session.begin():
@@ -77,7 +77,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 @_stdin
 def users_passwd(name: str, password_stdin: bool) -> None:
     """Set a new password (this also unlocks the account and logs it out everywhere)."""
-    from .console.auth import UserError, find_user, set_password
+    from ..console.auth import UserError, find_user, set_password
 
     with reports_db() as session:
         try:
@@ -98,8 +98,8 @@ def users_list() -> None:
     """The console accounts, their roles and whether they are locked."""
     from sqlalchemy import select
 
-    from .console.models import ConsoleUser
-    from .db import utcnow
+    from ..console.models import ConsoleUser
+    from ..db import utcnow
 
     with reports_db() as session:
         rows = list(session.scalars(select(ConsoleUser).order_by(ConsoleUser.name)))
@@ -116,7 +116,7 @@ def users_list() -> None:
 @click.argument("name")
 def users_remove(name: str) -> None:
     """Delete a console account (its change history keeps the name)."""
-    from .console.auth import UserError, find_user
+    from ..console.auth import UserError, find_user
 
     with reports_db() as session, session.begin():
         try:

@@ -10,9 +10,9 @@ import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
-from . import db
-from .config import ConfigError
-from .settings import Settings
+from .. import db
+from ..config import ConfigError
+from ..settings import Settings
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def friendly_errors() -> Iterator[None]:
 
 
 def make_app(settings: Settings, local_url: str | None = None) -> Flask:
-    from .app import create_app
+    from ..app import create_app
 
     with friendly_errors():
         return create_app(settings, local_url=local_url)
@@ -36,7 +36,7 @@ def make_app(settings: Settings, local_url: str | None = None) -> Flask:
 
 def load_settings() -> Settings:
     """The environment's settings, with this process's logging set up from them."""
-    from .logs import setup_logging
+    from ..logs import setup_logging
 
     try:
         settings = Settings.from_env()
@@ -49,7 +49,7 @@ def load_settings() -> Settings:
 @contextmanager
 def reports_db() -> Iterator[db.Session]:
     """A session on the (migrated) database of the settings, for the outbox commands."""
-    from .migrations import upgrade
+    from ..migrations import upgrade
 
     settings = Settings.from_env()
     with friendly_errors():
@@ -60,3 +60,10 @@ def reports_db() -> Iterator[db.Session]:
                 yield session
         finally:
             engine.dispose()
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
