@@ -140,7 +140,7 @@ def create_app(
         require_signature(bp, settings.twilio_auth_token, settings.public_base_url)
         clean_request_values(bp)  # after the check: Twilio signed the values as sent
     guard_floods(texts, db.sessions(app), live.wording("sms"), settings.sms_rate_limit,
-                 settings.sms_rate_window)
+                 settings.sms_rate_window, languages=lambda: live.current.languages)
     app.register_blueprint(voice, url_prefix="/voice")
     app.register_blueprint(texts, url_prefix="/sms")
 

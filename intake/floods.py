@@ -8,6 +8,7 @@ count. Keywords are counted too: a HELP loop is a flood like any other.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, request
@@ -50,10 +51,12 @@ def forget_rates(session: Session, now: datetime, keep: timedelta) -> int:
 
 
 def guard_floods(bp: Blueprint, sessions: sessionmaker[Session], wording: Wording,
-                 limit: int, window: float) -> None:
+                 limit: int, window: float,
+                 languages: Callable[[], Sequence[str]] = lambda: ("en", "es")) -> None:
     """Before a text reaches keywords or the conversation: count it, and stop a flood.
 
     Register after the signature check (a forged request must not count against a number).
+    The one reply is in every language the city offers (`languages`, main one first).
     """
     span = timedelta(seconds=window)
 
@@ -79,7 +82,7 @@ def guard_floods(bp: Blueprint, sessions: sessionmaker[Session], wording: Wordin
             log.warning("%s sent more than %d texts in %ss: answered once, then ignored",
                         mask_phone(phone), limit, window)
             answer.message(" / ".join(t for t in (wording.text(lang, Say("too_many_texts"))
-                                                  for lang in ("en", "es")) if t))
+                                                  for lang in languages()) if t))
         return Response(str(answer), mimetype="text/xml")
 
 
