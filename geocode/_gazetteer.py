@@ -25,7 +25,7 @@ from ._normalize import normalize
 from ._numbers import UNITS
 from ._parse import Query, parse
 from ._places import build_places, words
-from ._sentence import SentenceReader, Window, direction, tokenize
+from ._sentence import SentenceReader, Tok, Window, direction, tokenize
 
 #: How far to the side of the centerline an interpolated house sits (metres).
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
@@ -33,6 +33,7 @@ STREET_ONLY = 0.8  # confidence cap when we only know the street
 MAX_CANDIDATES = 5
 EARLY = 0.03  # a window that can come no closer than this to the best is not read
 MAX_TEXT = 200  # characters; a spoken or texted address is far shorter
+DROPPED = 0.93  # per word of a window read without it
 ZIP_MISMATCH = 0.95  # weak: ZIPs in street layers are often wrong near boundaries
 
 
@@ -96,11 +97,7 @@ class Gazetteer:
             inside = set(window.indices)
             if any(inside <= seen for seen, score in read if score >= 0.85):
                 continue  # part of words already read well: the matcher tried their parts
-            said = [direction(toks[k].word) if labels[k] == "dir" else toks[k].word
-                    for k in window.indices]
-            if lang == "es" or es.looks_spanish(said):
-                said = es.rewrite(said)
-            found = self._run(" ".join(said), zip_code)
+            found = self._read(window, toks, labels, lang, zip_code)
             read.append((inside, found[0].score if found else 0.0))
             for cand in found:
                 cand = _rescore(cand, cand.score * window.factor)
@@ -192,6 +189,29 @@ class Gazetteer:
             for cand in self._locate_query(query, query.zip_code or zip_code):
                 if weight != 1.0:
                     cand = _rescore(cand, cand.score * weight)
+                if cand.label not in best or cand.score > best[cand.label].score:
+                    best[cand.label] = cand
+        return sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
+
+    def _read(self, window: Window, toks: list[Tok], labels: list[str], lang: str,
+              zip_code: str | None) -> list[Candidate]:
+        """Candidates for the words of one window: as said, and without the words no street
+        has ("24 I think cliftan"), which may be misheard pieces of a name or just talk."""
+        ks = window.indices
+        readings = [(list(ks), 1.0)]
+        if window.others:
+            plain = [k for j, k in enumerate(ks) if labels[k] != "other" or (
+                j + 1 < len(ks) and labels[ks[j + 1]] == "type")]
+            if plain:  # a word left out may have been a piece of the name ("est oak pl")
+                readings.append((plain, DROPPED ** (len(ks) - len(plain))))
+        best: dict[str, Candidate] = {}
+        for indices, weight in readings:
+            said = [direction(toks[k].word) if labels[k] == "dir" else toks[k].word
+                    for k in indices]
+            if lang == "es" or es.looks_spanish(said):
+                said = es.rewrite(said)
+            for cand in self._run(" ".join(said), zip_code):
+                cand = _rescore(cand, cand.score * weight) if weight != 1.0 else cand
                 if cand.label not in best or cand.score > best[cand.label].score:
                     best[cand.label] = cand
         return sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]

@@ -41,6 +41,8 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
          "street, thanks", "Garden St"),
         ("a number word said twice", "a pothole outside of twenty two two gurney street",
          "Gurney St"),
+        ("talk inside the address", "an abandoned car right by twenty four I think cliftan "
+         "thank you", "Clifton St"),
     ],
 )
 def test_issue_examples(cambridge: Gazetteer, phenomenon: str, text: str, street: str) -> None:
