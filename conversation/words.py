@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .model import Category
 
@@ -250,9 +251,41 @@ def _stem(word: str) -> str:
     return min(_variants(word), key=len)
 
 
+@dataclass(frozen=True)
+class _Term:
+    """One name or keyword of a category, folded, split and stemmed once."""
+
+    text: str
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+
+# Each category's terms, kept by identity (a Category holds dicts, so it cannot be a key):
+# a menu lives as long as the staff file or the city's catalogue does, and folding every
+# name and keyword again on each text was a fifth of a webhook's CPU.
+_PREPARED: dict[int, tuple[Category, tuple[_Term, ...]]] = {}
+_PREPARED_MAX = 2048
+
+
+def _terms(cat: Category) -> tuple[_Term, ...]:
+    kept = _PREPARED.get(id(cat))
+    if kept is not None and kept[0] is cat:
+        return kept[1]
+    folded = (fold(x) for x in (*cat.names.values(),
+                                *(k for ks in cat.keywords.values() for k in ks)))
+    terms = []
+    for term in folded:
+        if term:
+            found = tuple(re.findall(r"[a-z0-9']+", term))
+            terms.append(_Term(term, found, tuple(_stem(w) for w in found)))
+    if len(_PREPARED) >= _PREPARED_MAX:  # menus rebuilt many times over: start afresh
+        _PREPARED.clear()
+    _PREPARED[id(cat)] = (cat, tuple(terms))
+    return tuple(terms)
+
+
 def category_terms(cat: Category) -> list[str]:
-    return [t for t in (fold(x) for x in (*cat.names.values(),
-                                          *(k for ks in cat.keywords.values() for k in ks))) if t]
+    return [t.text for t in _terms(cat)]
 
 
 def category_for(text: str, menu: tuple[Category, ...]) -> Category | None:
@@ -273,19 +306,18 @@ def category_for(text: str, menu: tuple[Category, ...]) -> Category | None:
     squashed = "".join(words)
     best: tuple[int, Category] | None = None
     for cat in menu:
-        for term in category_terms(cat):
-            term_words = re.findall(r"[a-z0-9']+", term)
-            if not term_words:
+        for term in _terms(cat):
+            if not term.words:
                 continue
-            if len(term_words) == 1:
-                hit = term_words[0] in present or _stem(term_words[0]) in present or (
-                    len(term_words[0]) > 3 and term_words[0] == squashed)
+            if len(term.words) == 1:
+                hit = term.words[0] in present or term.stems[0] in present or (
+                    len(term.words[0]) > 3 and term.words[0] == squashed)
             else:
-                hit = " " + " ".join(term_words) + " " in joined or \
-                    " " + " ".join(_stem(w) for w in term_words) + " " in stems or \
-                    "".join(term_words) == squashed
-            if hit and (best is None or len(term) > best[0]):
-                best = (len(term), cat)
+                hit = " " + " ".join(term.words) + " " in joined or \
+                    " " + " ".join(term.stems) + " " in stems or \
+                    "".join(term.words) == squashed
+            if hit and (best is None or len(term.text) > best[0]):
+                best = (len(term.text), cat)
     return best[1] if best else None
 
 

@@ -1,6 +1,7 @@
 """The application's side of the ResolveAddress seam: geocode text, reduce to engine Places.
 
-The lookup is bounded by a timeout and any geocoder failure becomes a 'failed' resolution,
+A lookup that may wait on a network is bounded by a timeout, and any geocoder failure becomes a
+'failed' resolution,
 so a caller hears "I could not find that address" instead of silence or an error. Each
 Place carries its spoken form: street names as said aloud, per the staff pronunciation table.
 """
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from conversation import AddressResolved, Place, PlaceKind
 from geocode import Candidate, Geocoder, Resolution, spoken_name
@@ -27,11 +29,21 @@ class AddressResolver:
         geocoder: Geocoder,
         pronunciations: dict[str, str] | None = None,
         timeout: float = LOOKUP_TIMEOUT,
+        *,
+        bounded: bool = True,
     ) -> None:
         self.geocoder = geocoder
         self.pronunciations = pronunciations or {}
         self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geocode")
+        # the city's own street index answers in milliseconds: it is asked in the webhook's
+        # thread; anything that may wait on a network is asked in a pool, under the timeout
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geocode") \
+            if bounded else None
+
+    def _ask(self, lookup: Callable[..., Any], *args: Any) -> Any:
+        if self._pool is None:
+            return lookup(*args)
+        return self._pool.submit(lookup, *args).result(timeout=self.timeout)
 
     def use(self, pronunciations: dict[str, str]) -> None:
         """A reloaded staff file's pronunciations, for the addresses said from now on."""
@@ -46,7 +58,7 @@ class AddressResolver:
                 return AddressResolved("failed")
             lookup = keypad
         try:
-            result = self._pool.submit(lookup, text).result(timeout=self.timeout)
+            result = self._ask(lookup, text)
         except FutureTimeout:
             log.error("geocoder took over %.1f s; treating the address as not found",
                       self.timeout)
@@ -70,7 +82,7 @@ class AddressResolver:
         if find is None:
             return AddressResolved("failed")
         try:
-            found = self._pool.submit(find, lat, lon).result(timeout=self.timeout)
+            found = self._ask(find, lat, lon)
         except Exception:  # a slow or broken lookup: the resident is asked for the address
             log.exception("nearest-address lookup failed")
             return AddressResolved("failed")

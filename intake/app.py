@@ -86,7 +86,9 @@ def create_app(
         settings.streets_path, intersections=settings.intersections_path,
         cache_dir=settings.var_dir / "cache", city=settings.city_name,
     )
-    resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations)
+    # only a geocoding service (or one handed in, of unknown speed) needs the time bound
+    resolver = AddressResolver(_with_backend(geo, settings), staff.pronunciations,
+                               bounded=geocoder is not None or bool(settings.geocoder_backend))
 
     in_process = Flask("intake-sandbox")  # the built-in sandbox as this process's client sees it
     db.init_app(in_process, engine)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import sms
@@ -152,6 +152,47 @@ def queue_text(
     )
     session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class TextToQueue:
+    """One text for `queue_texts`: what `queue_text` takes, as one value."""
+
+    phone: str
+    city_number: str | None
+    body: str
+    lang: str
+    kind: str
+    report_id: int | None = None
+    change_id: int | None = None
+    not_before: datetime | None = None
+
+
+def queue_texts(session: Session, texts: Sequence[TextToQueue]) -> int:
+    """Queue many texts in the caller's transaction with one opt-out read and one INSERT
+    (the poller's batch); the rules are `queue_text`'s. Returns how many were queued."""
+    wanted = [t for t in texts if t.phone and t.body.strip()]
+    if not wanted:
+        return 0
+    out = set(session.scalars(select(OptOut.phone).where(
+        OptOut.phone.in_({t.phone for t in wanted}), OptOut.opted_out.is_(True))))
+    rows = []
+    for t in wanted:
+        if t.phone in out:
+            log.info("no %s text for %s: opted out", t.kind, mask_phone(t.phone))
+            continue
+        parts = sms.segments(t.body)
+        if parts > sms.MAX_SEGMENTS:
+            log.warning("%s text for %s is %d segments long", t.kind, mask_phone(t.phone),
+                        parts)
+        rows.append({"kind": t.kind, "phone": t.phone, "city_number": t.city_number,
+                     "body": t.body, "lang": t.lang, "segments": parts,
+                     "encoding": sms.encoding(t.body), "report_id": t.report_id,
+                     "change_id": t.change_id, "status": TextState.WAITING,
+                     "not_before": t.not_before or utcnow(), "attempts": 0})
+    if rows:
+        session.execute(insert(OutboundTextRow), rows)
+    return len(rows)
 
 
 # ---------------------------------------------------------------------- sending

@@ -40,6 +40,7 @@ _ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 _PERSON_FIELDS = ("email", "phone", "first_name", "last_name", "device_id", "account_id")
 
 Handler = Callable[..., Response]
+NEWEST_FIRST = (SandboxRequest.requested_datetime.desc(), SandboxRequest.id.desc())
 
 
 @dataclass(frozen=True)
@@ -306,17 +307,21 @@ class _Sandbox:
             size = cfg.default_limit
         if faults.list_cap is not None:
             size = min(size, faults.list_cap)
-        query = (
-            query.order_by(SandboxRequest.requested_datetime.desc(), SandboxRequest.id.desc())
-            .offset((page - 1) * size)
-            .limit(size)
-        )
+        start = (page - 1) * size
+        if not ids:
+            query = query.order_by(*NEWEST_FIRST).offset(start).limit(size)
         extensions = _flag("extensions")
         if extensions:
             query = query.options(selectinload(SandboxRequest.notes))
         with transaction() as session:
             advance(session, now, cfg)
             rows = session.scalars(query).all()
+            if ids:
+                # A list of ids is as long as its URL allows: those rows are sorted and paged
+                # here. In SQL, with LIMIT a parameter, PostgreSQL's generic plan walked the
+                # whole date index backwards for them (25 ms at 10,000 requests, not 0.2).
+                rows = sorted(rows, key=lambda r: (r.requested_datetime, r.id),
+                              reverse=True)[start : start + size]
             body = [self._request_dict(r, extensions) for r in rows]
         return render.respond(fmt, "service_requests", body)
 

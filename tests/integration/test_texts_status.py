@@ -310,3 +310,36 @@ def test_a_note_in_another_script_is_sent_as_written_within_two_segments(world: 
     (text,) = world.send()
     assert f"(ref {reference}) is now closed. City note: \"Яму заделали" in text
     assert sms.encoding(text) == sms.UCS2 and sms.segments(text) == 2 and text.endswith("...")
+
+
+def test_two_pollers_reading_the_same_change_record_and_text_it_once(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second poller records a change between the first one's read and its write: the
+    first one's guarded write finds the version moved and neither records nor texts it."""
+    import intake.poller as poller_module
+
+    if db.sessions(world.app).kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite lets one writer in at a time: a stale reader's write is refused")
+    world.file_pothole()
+    first = world.messaging.poller
+    second = poller_module.Poller(first.sessions, first.client, first.staff, first.quiet,
+                                  batch_size=first.batch_size)
+    for _ in range(2):  # acknowledged (not texted), then in progress (texted)
+        world.clock.now += timedelta(seconds=61)
+        read = poller_module._watches
+        raced: list[int] = []
+
+        def stale_read(session, report_ids, read=read, raced=raced):  # type: ignore[no-untyped-def]
+            rows = read(session, report_ids)
+            if not raced:  # the first poller has read; the second one runs to its commit
+                raced.append(0)
+                raced[0] = second.poll_once(world.clock.now).changes
+            return rows
+
+        monkeypatch.setattr(poller_module, "_watches", stale_read)
+        late = first.poll_once(world.clock.now)
+        monkeypatch.setattr(poller_module, "_watches", read)
+        assert raced == [1] and late.changes == 0 and late.texts == 0
+    assert len(world.send()) == 1
+    with db.sessions(world.app)() as session:
+        assert [c.version for c in session.scalars(select(StatusChange))] == [1, 2]
