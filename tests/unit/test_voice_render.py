@@ -11,6 +11,7 @@ from conversation import Ask, End, Reply, Say, Transfer
 from intake.config import load_config
 from ivr.lint import twiml_problems
 from ivr.twiml import clean_hints, render, spoken_digits
+from ivr.whisper import whisper_text
 
 WORDING = load_config().wording("voice")
 MENU = load_config().menu
@@ -188,3 +189,20 @@ def test_street_names_are_read_out_in_full(street: str, said: str) -> None:
     from geocode import spoken_name
 
     assert spoken_name(street) == said
+
+
+@pytest.mark.parametrize(("main", "expected"), [
+    ("en", "A 311 caller, speaking Spanish. Report: broken streetlight. Location: twelve "
+           "thirty-four Massachusetts Avenue. Description: flickering"),
+    ("es", "Una llamada al 3 1 1. Reporte: luz de calle rota. Lugar: 1234 Massachusetts "
+           "Avenue. Descripción: flickering"),
+])
+def test_the_whisper_tells_the_agent_what_was_captured_in_the_citys_main_language(
+        main: str, expected: str) -> None:
+    languages = (main, "es" if main == "en" else "en")
+    state = conv.State("voice", lang="es", languages=languages, menu=MENU,
+                       category="STREETLIGHT", place=LONG, description="flickering")
+    assert whisper_text(state, WORDING) == expected
+    nothing = conv.State("voice", lang="en", languages=languages)
+    assert whisper_text(nothing, WORDING).endswith(
+        "Nothing was captured yet." if main == "en" else "Todavía no se tomó ningún dato.")
