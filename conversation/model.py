@@ -292,10 +292,12 @@ Event = (Started | Said | Silence | AddressResolved | RequestFiled | HungUp | Tr
 
 @dataclass(frozen=True)
 class Say:
-    """A statement to speak or text; `params` fill the wording template."""
+    """A statement to speak or text; `params` fill the wording template. `lang` is for one
+    whose language is not known yet: said in each offered one, not only the reply's."""
 
     prompt: str
     params: dict[str, str] = field(default_factory=dict)
+    lang: str | None = None  # None: the reply's language
 
 
 @dataclass(frozen=True)

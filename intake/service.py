@@ -202,7 +202,9 @@ class Intake:
                     _record(conn, inbound.delivery_id, conversation_id, reply)
                     return reply, False, None
                 if self._too_many_open(session, inbound):
-                    reply = Reply("en", 0, (Say("too_many_open"), End(Ended.TOO_MANY_OPEN)))
+                    langs = self.config.languages  # the caller's is not known: each offered
+                    said = tuple(Say("too_many_open", lang=lang) for lang in langs)
+                    reply = Reply(langs[0], 0, (*said, End(Ended.TOO_MANY_OPEN)))
                     _record(conn, inbound.delivery_id, None, reply)
                     return reply, False, "refused"
                 row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,

@@ -80,12 +80,12 @@ def render(
     """
     response = VoiceResponse()
     language = LANGUAGES.get(reply.lang, "en-US")
-    pending: list[str] = []
+    pending: list[tuple[str, str]] = []  # (text, the voice's language)
     asked = False
 
     def flush_into(target: VoiceResponse | Gather) -> None:
-        for text in pending:
-            target.say(text, language=language)
+        for text, voice in pending:
+            target.say(text, language=voice)
         pending.clear()
 
     for action in reply.actions:
@@ -93,11 +93,12 @@ def render(
             extra = {}
             if "reference" in action.params:
                 extra["reference"] = spoken_digits(action.params["reference"])
-            text = wording.text(reply.lang, action, **extra)
+            lang = action.lang or reply.lang
+            text = wording.text(lang, action, **extra)
             if text:
-                pending.append(text)
+                pending.append((text, LANGUAGES.get(lang, language)))
         elif isinstance(action, Ask):
-            pending.append(_spoken_question(action, wording, reply.lang))
+            pending.append((_spoken_question(action, wording, reply.lang), language))
             gather = _gather(action, language, answer_url, (hints or {}).get(action.expect, ()))
             flush_into(gather)
             response.append(gather)

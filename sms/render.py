@@ -12,7 +12,8 @@ def reply_text(reply: Reply, wording: Wording) -> str:
     lines = []
     for action in reply.actions:
         if isinstance(action, (Say, Ask)):
-            text = wording.text(reply.lang, action)
+            lang = action.lang if isinstance(action, Say) and action.lang else reply.lang
+            text = wording.text(lang, action)
             if text:
                 lines.append(text)
         elif isinstance(action, Transfer):

@@ -99,8 +99,25 @@ def test_open_conversations_per_number_are_capped(app: Flask) -> None:
 
     assert "<Gather" in call("CA" + "1" * 32) and "<Gather" in call("CA" + "2" * 32)
     third = call("CA" + "3" * 32)
-    assert "several calls in progress" in third and "<Hangup" in third
+    # whose language the caller speaks is not known yet: refused in each the city offers
+    assert '<Say language="en-US">Sorry, this number already has several calls' in third
+    assert '<Say language="es-US">Lo siento, este número ya tiene varias llamadas' in third
+    assert "<Hangup" in third
     assert "<Gather" in call("CA" + "1" * 32)  # a call already going is not cut off
+
+
+def test_open_texts_per_number_are_capped_in_each_language(app: Flask) -> None:
+    phone = "+15555550206"
+
+    def text_to(city: str, sid: str) -> str:
+        form = {"From": phone, "To": city, "Body": "hello", "MessageSid": sid}
+        answer = app.test_client().post("/sms", data=form,
+                                        headers=signature("http://localhost/sms", form))
+        return answer.get_data(as_text=True)
+
+    assert "several" not in text_to(CITY, "SMopen1") + text_to("+15555550312", "SMopen2")
+    third = text_to("+15555550313", "SMopen3")
+    assert "several reports in progress" in third and "varios reportes en curso" in third
 
 
 def test_numbers_are_masked_in_any_log_line() -> None:
