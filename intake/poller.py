@@ -29,7 +29,7 @@ from .config import StaffConfig
 from .db import utcnow
 from .lifecycle import ReportState
 from .storage import ConversationRow, Report, StatusChange, StatusWatch
-from .texts import QuietHours, TextToQueue, queue_texts, send_due
+from .texts import QuietHours, TextKind, TextToQueue, queue_texts, send_due
 from .worker import Periodic
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ class Poller:
             ))
             texts.append(TextToQueue(
                 phone=seen.phone, city_number=city_numbers.get(seen.report_id), body=body,
-                lang=seen.lang, kind="status", report_id=seen.report_id,
+                lang=seen.lang, kind=TextKind.STATUS, report_id=seen.report_id,
                 change_id=change_ids[seen.report_id], not_before=not_before))
         return len(won), queue_texts(session, texts)
 

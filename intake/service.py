@@ -47,7 +47,7 @@ from .media import MAX_PHOTOS, Photo, PhotoStore
 from .settings import mask_phone
 from .states import Menus
 from .storage import CallbackRequest, ConversationRow, Report, WebhookDelivery
-from .texts import is_opted_out, queue_text
+from .texts import TextKind, is_opted_out, queue_text
 
 log = logging.getLogger(__name__)
 SMS_IDLE = timedelta(hours=12)  # an unfinished text conversation is forgotten after this
@@ -472,7 +472,7 @@ class Intake:
         text = sms.reply_text(Reply(moved.lang, 0, (Say("continue_by_text"), *actions)),
                               self.config.wording("sms"))
         if queue_text(session, row.phone, row.city_number, text, moved.lang,
-                      "continue") is None:
+                      TextKind.CONTINUE) is None:
             return
         session.add(ConversationRow(channel="sms", key=key, phone=row.phone,
                                     city_number=row.city_number, step=moved.step.value, turn=0,

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
@@ -32,6 +33,13 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 RETRY = Retry(base=timedelta(seconds=30), most=5)  # trouble that may pass: a few more tries
+
+
+class TextKind(StrEnum):
+    """Why a text is sent (stored in `outbound_texts.kind`, named in the logs)."""
+
+    STATUS = "status"  # the city changed the status of a report the resident follows
+    CONTINUE = "continue"  # a call cut off mid-way goes on by text
 
 
 # the sending queue; a claim counts an attempt
@@ -124,7 +132,7 @@ def queue_text(
     city_number: str | None,
     body: str,
     lang: str,
-    kind: str,
+    kind: TextKind,
     *,
     report_id: int | None = None,
     change_id: int | None = None,
@@ -135,7 +143,7 @@ def queue_text(
     once `not_before` has passed.
 
     >>> queue_text(session, "+15555550123", "+15555550311", "Your ref is 1234567.", "en",
-    ...            "reference")
+    ...            TextKind.STATUS)
     """
     if not phone or not body.strip():
         return None
@@ -162,7 +170,7 @@ class TextToQueue:
     city_number: str | None
     body: str
     lang: str
-    kind: str
+    kind: TextKind
     report_id: int | None = None
     change_id: int | None = None
     not_before: datetime | None = None

@@ -98,8 +98,8 @@ def users_list() -> None:
     """The console accounts, their roles and whether they are locked."""
     from sqlalchemy import select
 
-    from ..console.models import ConsoleUser
     from ..db import utcnow
+    from ..storage import ConsoleUser
 
     with reports_db() as session:
         rows = list(session.scalars(select(ConsoleUser).order_by(ConsoleUser.name)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -20,19 +21,30 @@ from ..lifecycle import ReportState
 from ..outbox import retry_failed
 from ..settings import mask_phone
 from ..staff_schema import language_name
-from ..storage import CallbackRequest, Report
-from .models import HandledItem
+from ..storage import CallbackRequest, HandledItem, Report
 
 REASONS = {"agent_closed": "asked for a person out of hours",
            "no_answer": "the agent line did not answer"}
-KINDS = {"review": "Filed for review (no location)", "refused": "Refused by the city's server",
-         "undelivered": "Not delivered: needs a decision",
-         "callback": "Callback requested"}
+
+
+class Kind(StrEnum):
+    """Why an item needs staff (stored in `console_handled.kind` once it is handled)."""
+
+    REVIEW = "review"
+    REFUSED = "refused"
+    UNDELIVERED = "undelivered"
+    CALLBACK = "callback"
+
+
+KINDS = {Kind.REVIEW: "Filed for review (no location)",
+         Kind.REFUSED: "Refused by the city's server",
+         Kind.UNDELIVERED: "Not delivered: needs a decision",
+         Kind.CALLBACK: "Callback requested"}
 
 
 @dataclass
 class Item:
-    kind: str
+    kind: Kind
     id: int
     created: datetime
     title: str
@@ -49,7 +61,7 @@ def map_link(address: str, city: str) -> str:
     return "https://www.openstreetmap.org/search?query=" + quote_plus(f"{address}, {city}")
 
 
-def _unhandled(kind: str) -> Any:
+def _unhandled(kind: Kind) -> Any:
     return ~select(HandledItem.id).where(and_(HandledItem.kind == kind,
                                               HandledItem.item_id == Report.id)).exists()
 
@@ -57,26 +69,27 @@ def _unhandled(kind: str) -> Any:
 def needs_attention(session: Session, city: str, names: dict[str, str]) -> list[Item]:
     items: list[Item] = []
     for r in session.scalars(select(Report).where(Report.needs_review.is_(True),
-                                                  _unhandled("review"))
+                                                  _unhandled(Kind.REVIEW))
                              .order_by(Report.id.desc()).limit(200)):
         said = r.address_as_said or r.address
-        items.append(Item("review", r.id, r.created_at, names.get(r.service_code, r.service_code),
+        items.append(Item(Kind.REVIEW, r.id, r.created_at,
+                          names.get(r.service_code, r.service_code),
                           f"Address as said: {said}" + (f" · {r.description}"
                                                          if r.description else ""),
                           r.reference, mask_phone(r.phone), map_link(said, city)))
     for r in session.scalars(select(Report).where(Report.status == ReportState.FAILED,
-                                                  _unhandled("refused"))
+                                                  _unhandled(Kind.REFUSED))
                              .order_by(Report.id.desc()).limit(200)):
-        items.append(Item("refused", r.id, r.created_at, names.get(r.service_code,
+        items.append(Item(Kind.REFUSED, r.id, r.created_at, names.get(r.service_code,
                                                                    r.service_code),
                           f"{r.address} · the server said: {r.last_error or '(nothing)'}",
                           r.reference, mask_phone(r.phone), can_retry=True))
     for r in session.scalars(select(Report).where(Report.status == ReportState.NEEDS_ATTENTION,
-                                                  _unhandled("undelivered"))
+                                                  _unhandled(Kind.UNDELIVERED))
                              .order_by(Report.id.desc()).limit(200)):
         found = (f" · the city has request {r.service_request_id} that may be this report"
                  if r.service_request_id else "")
-        items.append(Item("undelivered", r.id, r.created_at,
+        items.append(Item(Kind.UNDELIVERED, r.id, r.created_at,
                           names.get(r.service_code, r.service_code),
                           f"{r.address} · {r.last_error or ''}{found}", r.reference,
                           mask_phone(r.phone), can_retry=True, adopt=r.service_request_id or ""))
@@ -91,7 +104,7 @@ def callback_items(session: Session) -> list[Item]:
                                .where(CallbackRequest.handled_at.is_(None))
                                .order_by(CallbackRequest.id.desc()).limit(200)):
         detail = f"{REASONS.get(row.reason, row.reason)} · speaks {language_name(row.lang)}"
-        items.append(Item("callback", row.id, row.created_at, "Call back", detail,
+        items.append(Item(Kind.CALLBACK, row.id, row.created_at, "Call back", detail,
                           row.reference or "", mask_phone(row.phone)))
     return items
 
@@ -100,7 +113,7 @@ def mark_handled(session: Session, kind: str, item_id: int, user: str) -> bool:
     """Take an item off the list (a callback is marked as `intake callbacks done` does)."""
     if kind not in KINDS:
         return False
-    if kind == "callback":
+    if kind == Kind.CALLBACK:
         row = session.get(CallbackRequest, item_id)
         if row is None:
             return False

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
-from .models import ROLES, ConsoleSession, ConsoleUser
+from ..storage.console import ROLES, ConsoleSession, ConsoleUser
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)

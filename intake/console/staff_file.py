@@ -26,7 +26,7 @@ from tomlkit.items import AoT
 
 from ..config import LiveConfig
 from ..staff_schema import CheckResult, Problem, check_text
-from .models import ConfigChange, ConfigDraft
+from ..storage import ConfigChange, ConfigDraft
 
 Key = tuple[str | int, ...]
 Change = tuple[Key, Any]  # value None: remove the key from the staff file

@@ -2,7 +2,6 @@
 
 from alembic import context
 
-import intake.console.models  # noqa: F401  (registers the console tables)
 import intake.sandbox.models  # noqa: F401  (registers the sandbox tables)
 import intake.storage  # noqa: F401  (registers the intake tables)
 from intake.db import Base

@@ -23,7 +23,7 @@ from intake import db
 from intake.lifecycle import TextState
 from intake.outbox import DEFAULT_POLICY, claim
 from intake.storage import ConversationRow, OutboundTextRow, Report
-from intake.texts import queue_text, send_due
+from intake.texts import TextKind, queue_text, send_due
 from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"
@@ -169,7 +169,8 @@ def test_several_senders_send_each_text_once(app: Flask) -> None:
     sessions = db.sessions(app)
     with sessions.begin() as session:
         for n in range(40):
-            queue_text(session, f"+1555555{n:04d}", CITY, f"Test text {n:04d}.", "en", "test")
+            queue_text(session, f"+1555555{n:04d}", CITY, f"Test text {n:04d}.", "en",
+                       TextKind.STATUS)
     out = io.StringIO()
     sender = sms.ConsoleSender(out)
     sent = at_once([lambda: str(send_due(sessions, sender, "http://localhost"))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from intake import db
 from intake.console import auth
-from intake.console.models import ConsoleSession, ConsoleUser
+from intake.storage import ConsoleSession, ConsoleUser
 from tests.databases import BACKENDS, intake_app
 
 PASSWORD = "correct horse battery"

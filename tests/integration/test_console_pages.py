@@ -16,10 +16,9 @@ from conversation import Inbound, Said, Say
 from intake import db
 from intake.app import STAFF, create_app
 from intake.console import auth
-from intake.console.models import ConfigChange
 from intake.lifecycle import ReportState
 from intake.settings import Settings
-from intake.storage import Report
+from intake.storage import ConfigChange, Report
 from tests.databases import BACKENDS, database_url
 
 PASSWORD = "correct horse battery"

@@ -22,7 +22,7 @@ from intake.cli import main
 from intake.outbox import deliver_due
 from intake.retention import purge
 from intake.storage import ConversationRow, OptOut, OutboundTextRow, Report, StatusWatch
-from intake.texts import queue_text, record_opt_out
+from intake.texts import TextKind, queue_text, record_opt_out
 from tests.databases import BACKENDS, intake_app
 
 CITY = "+15555550311"
@@ -61,7 +61,7 @@ def test_closed_requests_lose_numbers_conversations_and_texts(app: Flask) -> Non
                                     status="open", version=0, is_open=report.phone == still_open,
                                     checked_at=long_ago if report.phone == old else db.utcnow()))
             queue_text(session, report.phone, CITY, f"Report {report.reference} update", "en",
-                       "status", report_id=report.id)
+                       TextKind.STATUS, report_id=report.id)
         session.flush()
         session.execute(update(StatusWatch).where(StatusWatch.is_open.is_(True))
                         .values(checked_at=long_ago))

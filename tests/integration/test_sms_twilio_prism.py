@@ -25,7 +25,7 @@ from intake import db
 from intake.lifecycle import TextState
 from intake.migrations import upgrade
 from intake.storage import OutboundTextRow
-from intake.texts import queue_text, send_due
+from intake.texts import TextKind, queue_text, send_due
 from tests.databases import BACKENDS, database_url
 from tests.needs import unavailable
 
@@ -99,7 +99,7 @@ def test_a_text_is_accepted_and_recorded_with_its_sid(
 ) -> None:
     with sessions.begin() as session:
         queue_text(session, RESIDENT, "+15555550311", "Demo City 311: report 1234567 is "
-                   "closed. The pothole was filled.", "en", "status")
+                   "closed. The pothole was filled.", "en", TextKind.STATUS)
     assert send_due(sessions, sender(prism_url), "http://localhost:5000") == 1
     [text] = texts(sessions)
     assert text.status == TextState.QUEUED
@@ -111,7 +111,8 @@ def test_a_malformed_send_fails_once_and_is_not_retried(
     prism_url: str, sessions: sessionmaker[Session]
 ) -> None:
     with sessions.begin() as session:
-        queue_text(session, RESIDENT, "+15555550311", "Report 1234567 is open.", "en", "status")
+        queue_text(session, RESIDENT, "+15555550311", "Report 1234567 is open.", "en",
+                   TextKind.STATUS)
     # a misconfigured PUBLIC_BASE_URL makes a status_callback that is not a URL
     assert send_due(sessions, sender(prism_url), "not a url") == 0
     [text] = texts(sessions)

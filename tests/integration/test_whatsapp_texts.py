@@ -27,7 +27,7 @@ from intake.db import utcnow
 from intake.lifecycle import TextState
 from intake.settings import Settings
 from intake.storage import ConversationRow, OutboundTextRow, Report
-from intake.texts import queue_text, send_due
+from intake.texts import TextKind, queue_text, send_due
 from tests.databases import BACKENDS, database_url
 
 SID, TOKEN = "AC" + "2" * 32, "wa-token"
@@ -84,7 +84,7 @@ def sender(twilio: str, template: str | None) -> sms.TwilioSender:
 def queued(app: Flask) -> int:
     with db.sessions(app).begin() as session:
         row = queue_text(session, RESIDENT, CITY, "Your pothole report is now closed.", "en",
-                         "status")
+                         TextKind.STATUS)
         assert row is not None
         session.flush()
         return row.id
