@@ -1,6 +1,6 @@
 """Address benchmark: written, typed and spoken addresses against Cambridge's own streets.
 
-    .venv/bin/python -m bench.addresses [--seed 7] [--show 10] [--million]
+    .venv/bin/python -m bench.addresses [--seed 7] [--misses 10] [--million]
 
 Two cities: Cambridge (centerlines, the surveyed dev addresses below) and Westbrook, ME
 (../shared/data/westbrook-me, an OpenAddresses point file; a seeded sample of its points).
@@ -475,7 +475,9 @@ def westbrook_rows(path: Path, gaz: Gazetteer, rng: random.Random, count: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--show", type=int, default=0, help="print N misses per set")
+    parser.add_argument("--show", "--misses", type=int, default=0, metavar="N",
+                        help="print N misses per set (what was said, the street wanted, "
+                             "what was found)")
     parser.add_argument("--westbrook-rows", type=int, default=700)
     parser.add_argument("--million", action="store_true",
                         help="also measure a 1,000,000-point synthetic city (minutes)")
