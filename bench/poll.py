@@ -1,15 +1,16 @@
 """Benchmark the status poller: N tracked open requests in the sandbox, a share changing per cycle.
 
     .venv/bin/python -m bench.poll [--requests 10000] [--share 0.05] [--cycles 3] [--batch 50]
-                                   [--backend sqlite|postgresql]
+                                   [--concurrency 4] [--backend sqlite|postgresql]
 
 The built-in sandbox is reached in process (WSGI), as `intake serve` does without
 OPEN311_ENDPOINT. Each cycle the city's note of `share` x N requests is changed directly in the
 sandbox's tables, then one poll runs. Reported: HTTP calls per cycle (must be at most
 ceil(N / batch)), seconds per cycle, texts queued (must equal the changes), duplicates (texts
 beyond one per change, plus any text from a repeat poll with nothing changed: must be 0),
-and how much of a cycle was HTTP (the GETs, the in-process sandbox answering them included)
-and how much the poller's own database work. PostgreSQL gets a throw-away schema.
+and how much of a cycle was HTTP (the time at least one GET was out, the in-process sandbox
+answering them included) and how much the rest (the poller's own database work while no GET
+was out). PostgreSQL gets a throw-away schema.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -89,6 +91,7 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.05)
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=4, help="GETs out at once")
     parser.add_argument("--seed", type=int, default=311)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
@@ -110,29 +113,39 @@ def main() -> None:
                 session.execute(text("ANALYZE"))
 
         calls = 0
+        lock = threading.Lock()
 
         def count(_: httpx.Request) -> None:
             nonlocal calls
-            calls += 1
+            with lock:
+                calls += 1
 
         http = httpx.Client(transport=httpx.WSGITransport(app=app),
                             event_hooks={"request": [count]})
         client = Open311Client(http, IN_PROCESS_SANDBOX, id_chunk_size=args.batch)
         http_seconds = 0.0
         get_requests = client.get_requests
+        out, since = 0, 0.0
 
         def timed(*a, **kw):  # type: ignore[no-untyped-def]
-            nonlocal http_seconds
-            began = time.perf_counter()
+            # GETs overlap: HTTP time is the time at least one of them was out
+            nonlocal http_seconds, out, since
+            with lock:
+                out += 1
+                if out == 1:
+                    since = time.perf_counter()
             try:
                 return get_requests(*a, **kw)
             finally:
-                http_seconds += time.perf_counter() - began
+                with lock:
+                    out -= 1
+                    if out == 0:
+                        http_seconds += time.perf_counter() - since
 
         client.get_requests = timed  # type: ignore[method-assign]
         staff = app.extensions["intake"].config
         poller = Poller(sessions, client, staff, QuietHours.parse("off", "UTC"),
-                        batch_size=args.batch)
+                        batch_size=args.batch, concurrency=args.concurrency)
 
         start = poller.poll_once()  # starts tracking every request; nothing has changed yet
         print(f"tracking {start.tracked} open requests; first pass texts={start.texts}")

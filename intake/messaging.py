@@ -69,6 +69,7 @@ def wire_texts(app: Flask, settings: Settings, staff: StaffConfig, client: Open3
     sender.whatsapp_template = str(template) if template else None  # type: ignore[attr-defined]
     poller = Poller(db.sessions(app), client, staff, quiet_hours(settings, staff),
                     batch_size=settings.poll_batch_size, from_number=settings.twilio_from_number,
+                    concurrency=settings.poll_concurrency,
                     reopen_check=timedelta(hours=settings.reopen_check_hours),
                     reopen_days=settings.reopen_watch_days)
     worker = TextsWorker(

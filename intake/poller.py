@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -41,6 +42,7 @@ RESCAN_MARGIN = timedelta(minutes=10)  # longer than any delivery's transaction 
 # The answers of this many GETs are recorded in one transaction: a handful of statements
 # per thousand requests, not per fifty (at 100,000 requests, round trips were most of a poll)
 GETS_PER_TRANSACTION = 20
+Answer = tuple[int, ServiceRequest]  # a tracked report and what the city says of it now
 
 
 @dataclass
@@ -126,6 +128,7 @@ class Poller:
         from_number: str | None = None,
         reopen_check: timedelta = timedelta(hours=1),
         reopen_days: float = 30,
+        concurrency: int = 4,
     ) -> None:
         self.sessions = sessions
         self.client = client
@@ -133,6 +136,7 @@ class Poller:
         self.wording = staff.wording("sms")
         self.quiet = quiet
         self.batch_size = batch_size
+        self.concurrency = max(1, concurrency)
         self.from_number = from_number
         self.reopen_check = reopen_check
         self.reopen_window = timedelta(days=reopen_days)
@@ -166,27 +170,32 @@ class Poller:
                                 .execution_options(synchronize_session=False))
         tracked = [(r, i) for r, i in watched] + recheck
         result.tracked = len(tracked)
-        group = self.batch_size * GETS_PER_TRANSACTION
-        for g in range(0, len(tracked), group):
-            answered: list[tuple[int, ServiceRequest]] = []
-            for n in range(g, min(g + group, len(tracked)), self.batch_size):
-                batch = tracked[n : n + self.batch_size]
-                ids = [request_id for _, request_id in batch]
-                try:
-                    records = self.client.get_requests(ids=ids, extensions=True,
-                                                       chunk_size=self.batch_size)
-                except Open311Error as exc:
-                    result.errors += 1
-                    log.warning("status poll of %d requests failed: %s", len(ids), exc)
-                    continue
-                by_id = {r.service_request_id: r for r in records}
-                answered += [(report_id, by_id[request_id]) for report_id, request_id in batch
-                             if request_id in by_id]
-            if answered:
-                with self.sessions.begin() as session:
-                    changed, texted = self._settle(session, answered, moment)
-                result.changes += changed
-                result.texts += texted
+        size = self.batch_size
+        groups = [tracked[g : g + size * GETS_PER_TRANSACTION]
+                  for g in range(0, len(tracked), size * GETS_PER_TRANSACTION)]
+        # `concurrency` GETs at a time; a group's answers are recorded while the next
+        # group's GETs are out (a city's server answers in tens or hundreds of milliseconds:
+        # one after another, 2,000 GETs would not fit in a poll interval)
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="poll") as pool:
+            def ask(group: list[tuple[int, str]]) -> list[Future[list[Answer] | None]]:
+                return [pool.submit(self._ask, group[n : n + size])
+                        for n in range(0, len(group), size)]
+
+            pending = ask(groups[0]) if groups else []
+            for k in range(len(groups)):
+                answered: list[Answer] = []
+                for future in pending:
+                    got = future.result()
+                    if got is None:
+                        result.errors += 1
+                    else:
+                        answered += got
+                pending = ask(groups[k + 1]) if k + 1 < len(groups) else []
+                if answered:
+                    with self.sessions.begin() as session:
+                        changed, texted = self._settle(session, answered, moment)
+                    result.changes += changed
+                    result.texts += texted
         if result.changes:
             log.info("status poll: %d tracked, %d changes, %d texts queued", result.tracked,
                      result.changes, result.texts)
@@ -208,7 +217,20 @@ class Poller:
         ).all()
         return [(report_id, request_id) for report_id, request_id in rows]
 
-    def _settle(self, session: Session, answered: list[tuple[int, ServiceRequest]],
+    def _ask(self, batch: list[tuple[int, str]]) -> list[Answer] | None:
+        """One GET for a batch: each report with the city's answer about it (None: failed)."""
+        ids = [request_id for _, request_id in batch]
+        try:
+            records = self.client.get_requests(ids=ids, extensions=True,
+                                               chunk_size=self.batch_size)
+        except Open311Error as exc:
+            log.warning("status poll of %d requests failed: %s", len(ids), exc)
+            return None
+        by_id = {r.service_request_id: r for r in records}
+        return [(report_id, by_id[request_id]) for report_id, request_id in batch
+                if request_id in by_id]
+
+    def _settle(self, session: Session, answered: list[Answer],
                 now: datetime) -> tuple[int, int]:
         """Compare the answers of a few GETs with what was recorded: mark the unchanged ones
         checked, record (and text) the changes. Returns (changes, texts queued)."""

@@ -50,6 +50,7 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     poll_interval: float = 60.0
     poll_batch_size: int = 50
+    poll_concurrency: int = 4
     poll_in_server: bool = False
     sandbox_faults: str = ""  # fault spec for the built-in sandbox (demos), see parse_faults
     sandbox_fault_header: bool = False  # honour the test-only X-Sandbox-Fault header
@@ -133,6 +134,7 @@ class Settings:
             quiet_hours=env.get("QUIET_HOURS") or ("off" if not token else "21:00-08:00"),
             poll_interval=float(env.get("POLL_INTERVAL", "60")),
             poll_batch_size=int(env.get("POLL_BATCH_SIZE", "50")),
+            poll_concurrency=int(_positive("POLL_CONCURRENCY", env.get("POLL_CONCURRENCY", "4"))),
             poll_in_server=_flag(env.get("POLL_IN_SERVER"), default=not token),
             sandbox_faults=_fault_spec(env.get("SANDBOX_FAULTS", "")),
             sandbox_fault_header=env.get("SANDBOX_FAULT_HEADER", "").strip().lower()
