@@ -7,7 +7,7 @@ Candidates are immutable and carry a score in [0, 1]; a Resolution adds the verd
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 KINDS = ("address", "intersection", "street")
 STATUSES = ("certain", "confirm", "failed", "out_of_city")
@@ -15,6 +15,10 @@ STATUSES = ("certain", "confirm", "failed", "out_of_city")
 
 class GeocoderError(Exception):
     """A backend could not answer (network failure, timeout, bad reply)."""
+
+
+Kind = Literal["address", "intersection", "street"]  # the street without a house number
+Verdict = Literal["certain", "confirm", "failed", "out_of_city"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Candidate:
     lat: float
     lon: float
     score: float
-    kind: str  # "address" | "intersection" | "street"
+    kind: Kind
     zip_code: str | None = None
     cross_street: str | None = None
 
@@ -44,7 +48,7 @@ class Candidate:
 class Resolution:
     """A verdict plus the candidates behind it, best first."""
 
-    status: str  # "certain" | "confirm" | "failed" | "out_of_city"
+    status: Verdict
     candidates: tuple[Candidate, ...] = ()
     #: (start, end) character offsets, in the text given to `resolve`, of the words taken
     #: as the address; the rest of a sentence ("pothole at ... thanks") is outside it.
@@ -76,7 +80,7 @@ class Geocoder(Protocol):
         ...
 
 
-def verdict(candidates: list[Candidate], certain: float = 0.85, margin: float = 0.08) -> str:
+def verdict(candidates: list[Candidate], certain: float = 0.85, margin: float = 0.08) -> Verdict:
     """Status from scores: certain when the top is high and clearly ahead of a different place."""
     if not candidates or candidates[0].score < 0.5:
         return "failed"

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ._geometry import EARTH_RADIUS_M, haversine_m
 from ._index import IndexData, Segment, Street
-from ._model import Candidate
+from ._model import Candidate, Kind
 
 CELL = 0.005  # degrees (~550 m north-south): one grid cell
 OUTSIDE_M = 250.0  # farther than this from any street is not in the city
@@ -62,7 +62,7 @@ class NearestIndex:
         _, (street, seg, i), t, side = best
         number = _number(seg, i, t, side)
         zip_code = seg.zip_right if side > 0 else seg.zip_left
-        kind = "address" if number is not None else "street"
+        kind: Kind = "address" if number is not None else "street"
         return Candidate(street.name, number, lat, lon, 1.0, kind, zip_code)
 
 

@@ -91,16 +91,16 @@ class AddressResolver:
         return AddressResolved("confirm", (replace(self.place(found), lat=lat, lon=lon),))
 
     def place(self, c: Candidate) -> Place:
+        kind = PlaceKind(c.kind)
         spoken = self.say(c.street)
-        if c.kind == "intersection" and c.cross_street:
+        if kind == PlaceKind.INTERSECTION and c.cross_street:
             spoken = f"{spoken} & {self.say(c.cross_street)}"
-        elif c.kind == "address" and c.number is not None:
+        elif kind == PlaceKind.ADDRESS and c.number is not None:
             spoken = f"{c.number} {spoken}"
         numbers = None
-        if c.kind == "street" and c.number is not None:  # said, but not on that street
+        if kind == PlaceKind.STREET and c.number is not None:  # said, but not on that street
             number_range = getattr(self.geocoder, "number_range", None)
             numbers = number_range(c.street) if number_range is not None else None
-        kind = PlaceKind(c.kind)
         return Place(label=c.label, lat=c.lat, lon=c.lon, score=round(c.score, 3), kind=kind,
                      street=c.street, spoken=spoken,
                      number=c.number if kind == PlaceKind.STREET else None, numbers=numbers)

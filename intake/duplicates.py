@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from conversation import DuplicatesFound, Existing, Place
 from geocode._geometry import haversine_m
-from open311_client import Open311Client
+from open311_client import Open311Client, Status
 
 from .db import utcnow
 from .lifecycle import ReportState
@@ -66,7 +66,7 @@ class DuplicateFinder:
         client, now = self.client, utcnow()
         try:
             records = self._pool.submit(
-                lambda: client.get_requests(service_code=service_code, status="open",
+                lambda: client.get_requests(service_code=service_code, status=Status.OPEN,
                                             start_date=now - timedelta(days=self.days),
                                             near=(lat, lon, self.radius_m))
             ).result(timeout=self.timeout)
@@ -76,7 +76,8 @@ class DuplicateFinder:
             return []
         out: Near = []
         for record in records:
-            if record.lat is None or record.long is None or (record.status or "open") != "open":
+            still_open = (record.status or Status.OPEN) == Status.OPEN
+            if record.lat is None or record.long is None or not still_open:
                 continue
             if record.service_code and record.service_code != service_code:
                 continue

@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import sms
-from open311_client import Open311Client, Open311Error, ServiceRequest
+from open311_client import Open311Client, Open311Error, ServiceRequest, Status
 
 from .config import StaffConfig
 from .db import utcnow
@@ -34,7 +34,6 @@ from .texts import QuietHours, TextKind, TextToQueue, queue_texts, send_due
 from .worker import Periodic
 
 log = logging.getLogger(__name__)
-CLOSED = "closed"
 REOPENED = "reopened"  # the status word texted when a closed request is open again
 WATCHES = cast(Table, StatusWatch.__table__)
 CHANGES = cast(Table, StatusChange.__table__)
@@ -80,13 +79,13 @@ def start_watching(session: Session, since: datetime | None = None) -> int:
     new = session.execute(query).all()
     for report_id, request_id in new:
         session.add(StatusWatch(report_id=report_id, service_request_id=request_id,
-                                status="open", note=None, version=0, is_open=True))
+                                status=Status.OPEN, note=None, version=0, is_open=True))
     return len(new)
 
 
 def _news(known_status: str | None, record: ServiceRequest) -> tuple[str, str | None]:
     """The status and city's note an answer tells, as they are compared and stored."""
-    return (record.status or known_status or "open").lower(), city_note(record) or None
+    return (record.status or known_status or Status.OPEN).lower(), city_note(record) or None
 
 
 def _watches(session: Session, report_ids: list[int]) -> dict[int, Any]:
@@ -276,7 +275,7 @@ class Poller:
             .values(status=bindparam("new_status"), note=bindparam("new_note"),
                     updated_datetime=bindparam("when"), is_open=bindparam("still_open")),
             [{"rid": seen.report_id, "new_status": status, "new_note": note,
-              "when": record.updated_datetime, "still_open": status != CLOSED}
+              "when": record.updated_datetime, "still_open": status != Status.CLOSED}
              for seen, record, status, note in won])
         change_ids: dict[int, int] = {report_id: change_id for report_id, change_id in conn.execute(
             insert(CHANGES).returning(CHANGES.c.report_id, CHANGES.c.id,
@@ -291,12 +290,12 @@ class Poller:
         # the resident was just told
         told = [(seen, status, note) for seen, _, status, note in won
                 if seen.wants_texts and seen.phone and not (seen.version == 0
-                                                            and status == "open")]
+                                                            and status == Status.OPEN)]
         city_numbers = self._city_numbers(session, [seen for seen, _, _ in told])
         not_before = self.quiet.next_allowed(now)
         texts = []
         for seen, status, note in told:
-            reopened = seen.status == CLOSED and status == "open"
+            reopened = seen.status == Status.CLOSED and status == Status.OPEN
             body = sms.status_text(self.wording, sms.RequestStatus(
                 reference=seen.reference, status=REOPENED if reopened else status,
                 note=note or "", lang=seen.lang,
@@ -357,5 +356,5 @@ class TextsWorker(Periodic):
         send_due(self.sessions, self.sender, self.callback_base, now=now)
 
 
-__all__: Sequence[str] = ["CLOSED", "REOPENED", "PollResult", "Poller", "TextsWorker", "city_note",
+__all__: Sequence[str] = ["REOPENED", "PollResult", "Poller", "TextsWorker", "city_note",
                           "start_watching"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import sms
+from open311_client import Status
 
 from .config import StaffConfig
 from .lifecycle import ReportState
@@ -31,7 +32,7 @@ def sms_hooks(sessions: sessionmaker[Session], staff: StaffConfig,
         if watch is not None:
             status, note = watch.status, watch.note or ""
         elif report.status == ReportState.DELIVERED:
-            status, note = "open", ""
+            status, note = Status.OPEN, ""
         else:
             status, note = NOT_YET_FILED, ""
         return sms.RequestStatus(reference=report.reference, status=status, note=note,

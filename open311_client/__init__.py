@@ -30,6 +30,7 @@ from ._models import (
     Service,
     ServiceDefinition,
     ServiceRequest,
+    Status,
 )
 from ._parsers import parse_datetime
 
@@ -52,6 +53,7 @@ __all__ = [
     "Service",
     "ServiceDefinition",
     "ServiceRequest",
+    "Status",
     "ValidationError",
     "fetch_discovery",
     "format_datetime",

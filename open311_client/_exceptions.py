@@ -4,12 +4,13 @@ Every failure a caller can act on is one of these; nothing else escapes a client
 (``httpx`` errors are translated here, never re-raised bare)::
 
     Open311Error                 .request / .response (httpx objects, either may be None)
-    ├── ConfigurationError       403/401/405, unknown jurisdiction, bad client settings:
+    ├── ConfigurationError       401/403/405/406/415, a redirect (3xx), an unknown
+    │                            jurisdiction or api_key, bad client settings:
     │                            staff must fix settings; retrying will not help
     ├── NotFound                 404/410: unknown request, service, token
     ├── ValidationError          400 and other 4xx: the server refused this request;
     │                            .errors holds the server's (code, description) list
-    └── ServerUnavailable        5xx, 408/429, timeouts, connection errors, proxy HTML pages,
+    └── ServerUnavailable        5xx, 408/425/429, timeouts, connection errors, proxy HTML pages,
         │                        an answer not complete by the deadline (a trickle):
         │                        try again later; .maybe_sent says whether the server may
         │                        already have acted on the request (never blindly re-POST)

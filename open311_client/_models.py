@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import MappingProxyType
 
 __all__ = [
@@ -243,6 +244,13 @@ class Note:
     summary: str | None = None
     description: str | None = None
     type: str | None = None  # opened, closed, activity, follow_on_created, ...
+
+
+class Status(StrEnum):
+    """GeoReport v2's two request statuses (a server's other words are kept as it said them)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def load_settings() -> Settings:
 
 @contextmanager
 def reports_db() -> Iterator[db.Session]:
-    """A session on the (migrated) database of the settings, for the outbox commands."""
+    """A session on the (migrated) database of the settings, for the commands that read or
+    mend its tables (outbox, callbacks, texts)."""
     from ..migrations import upgrade
 
     settings = Settings.from_env()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,15 +52,18 @@ def _sender(url: str, in_process: bool) -> Iterator[WebhookSender]:
 _url = click.option("--url", default="http://127.0.0.1:5000", show_default=True,
                     help="The running service (falls back to in-process when none answers).")
 _in_process = click.option("--in-process", is_flag=True, help="Do not look for a running server.")
+_from = click.option("--from", "phone", default="+15555550123", show_default=True)
 _to = click.option("--to", "city", default="+15555550311", show_default=True,
                    help="The city's 311 number.")
 
 
+def _as_resident(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a resident's session: where the service is, who calls, which number."""
+    return _url(_in_process(_from(_to(command))))
+
+
 @simulate.command("sms")
-@_url
-@_in_process
-@click.option("--from", "phone", default="+15555550123", show_default=True)
-@_to
+@_as_resident
 def simulate_sms_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
     """Text the service: every line you type is one message."""
     from ..simulate import lines, simulate_sms
@@ -71,10 +74,7 @@ def simulate_sms_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
 
 
 @simulate.command("call")
-@_url
-@_in_process
-@click.option("--from", "phone", default="+15555550123", show_default=True)
-@_to
+@_as_resident
 def simulate_call_cmd(url: str, in_process: bool, phone: str, city: str) -> None:
     """Call the service: digits for the keypad, other lines as speech, empty line = silence."""
     from ..simulate import lines, simulate_call

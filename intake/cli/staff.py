@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from .. import db
 from ..settings import Settings
 from .common import reports_db
 
@@ -50,6 +53,18 @@ def _password(password_stdin: bool, name: str) -> str:
     return password
 
 
+@contextmanager
+def _accounts() -> Iterator[db.Session]:
+    """One transaction on the console accounts; a refusal is the command's error message."""
+    from ..console.auth import UserError
+
+    with reports_db() as session, session.begin():
+        try:
+            yield session
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
 _stdin = click.option("--password-stdin", is_flag=True,
                       help="Read the password from the first line of standard input.")
 
@@ -61,14 +76,11 @@ _stdin = click.option("--password-stdin", is_flag=True,
 @_stdin
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a console account (asks for its password)."""
-    from ..console.auth import UserError, add_user
+    from ..console.auth import add_user
 
     password = _password(password_stdin, name)
-    with reports_db() as session, session.begin():
-        try:
-            add_user(session, name, password, role)
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with _accounts() as session:
+        add_user(session, name, password, role)
     click.echo(f"User {name} ({role}) can now log in at /console/login.")
 
 
@@ -77,19 +89,13 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 @_stdin
 def users_passwd(name: str, password_stdin: bool) -> None:
     """Set a new password (this also unlocks the account and logs it out everywhere)."""
-    from ..console.auth import UserError, find_user, set_password
+    from ..console.auth import find_user, set_password
 
-    with reports_db() as session:
-        try:
-            find_user(session, name)
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with _accounts() as session:
+        find_user(session, name)  # no password asked for an account that is not there
     password = _password(password_stdin, name)
-    with reports_db() as session, session.begin():
-        try:
-            set_password(session, name, password)
-        except UserError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with _accounts() as session:
+        set_password(session, name, password)
     click.echo(f"Password of {name} changed; its sessions are closed and the account unlocked.")
 
 

@@ -8,8 +8,8 @@ import click
 
 from .. import db
 from ..lifecycle import TextState
-from ..settings import Settings, mask_phone
-from .common import friendly_errors, load_settings, make_app
+from ..settings import mask_phone
+from .common import load_settings, make_app, reports_db
 
 
 def start_texts(app: object) -> None:
@@ -53,19 +53,10 @@ def poll(loop: bool, interval: float | None, no_send: bool) -> None:
 @click.option("--limit", default=50, show_default=True)
 def texts(phone: str | None, limit: int) -> None:
     """Outbound texts, newest first: status updates and what became of them."""
-    from ..migrations import upgrade
     from ..texts import texts_for
 
-    settings = Settings.from_env()
-
-    with friendly_errors():
-        engine = db.make_engine(settings.database_url)
-        try:
-            upgrade(engine)
-            with db.Session(engine) as session:
-                rows = texts_for(session, phone, limit)
-        finally:
-            engine.dispose()
+    with reports_db() as session:
+        rows = texts_for(session, phone, limit)
     if not rows:
         click.echo("No texts.")
     now = db.utcnow()

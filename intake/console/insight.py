@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import conversation as conv
+from conversation import Ended
 
 from ..lifecycle import Shown, shown
 from ..settings import mask_phone
@@ -39,8 +40,9 @@ ASKED = [
 ]
 OUTCOMES = ["filed", "filed for review", "callback requested", "transferred", "gave up",
             "cancelled", "abandoned", "in progress"]
-ENDINGS = {"transfer": "transferred", "gave_up": "gave up", "callback": "callback requested",
-           "cancelled": "cancelled", "hangup": "abandoned"}
+ENDINGS = {Ended.TRANSFER: "transferred", Ended.GAVE_UP: "gave up",
+           Ended.CALLBACK: "callback requested", Ended.CANCELLED: "cancelled",
+           Ended.HANGUP: "abandoned"}
 DELIVERY = {Shown.PENDING: "waiting to be sent", Shown.TOKEN: "sent, awaiting the city's id",
             Shown.UNCERTAIN: "checking whether the city has it",
             Shown.FAILED: "REFUSED by the city", Shown.DELIVERED: Shown.DELIVERED.value,
@@ -110,7 +112,7 @@ def summarize(row: ConversationRow, report: Report | None, last_asked: str | Non
     if at is not None:
         reached = max(reached, STAGES.index(at) - 1)
     ended = state.ended if state else None
-    if ended == "filed" or (report is not None and ended in (None, "hangup")
+    if ended == Ended.FILED or (report is not None and ended in (None, Ended.HANGUP)
                             and not row.is_open):
         outcome = "filed for review" if report is not None and report.needs_review else "filed"
     elif ended in ENDINGS:

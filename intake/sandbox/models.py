@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.db import Base, UTCDateTime
+from open311_client import Status
 
 
 class SandboxRequest(Base):
@@ -27,7 +28,7 @@ class SandboxRequest(Base):
     jurisdiction_id: Mapped[str | None] = mapped_column(String(255))
     service_code: Mapped[str] = mapped_column(String(64), index=True)
     service_name: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=Status.OPEN)
     status_notes: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str | None] = mapped_column(Text)

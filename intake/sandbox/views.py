@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from intake.db import transaction
+from open311_client import Status
 
 from . import render
 from .catalogue import Service
@@ -35,7 +36,7 @@ from .workflow import advance, expected_datetime, opened_note
 FORMATS = ("xml", "json")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DESCRIPTION = 4000
-STATUSES = frozenset({"open", "closed"})
+STATUSES = frozenset(Status)
 _ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 _PERSON_FIELDS = ("email", "phone", "first_name", "last_name", "device_id", "account_id")
 
@@ -436,7 +437,7 @@ class _Sandbox:
                 jurisdiction_id=_arg("jurisdiction_id"),
                 service_code=service.service_code,
                 service_name=service.service_name,
-                status="open",
+                status=Status.OPEN,
                 stage=0,
                 description=description,
                 agency_responsible=service.agency_responsible,

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from open311_client import Status
+
 from .config import SandboxConfig
 from .models import SandboxNote, SandboxRequest
 
@@ -76,7 +78,7 @@ def advance(session: Session, now: datetime, config: SandboxConfig | None = None
             "updated_datetime": last_at,
         }
         if new == CLOSED_STAGE:
-            values["status"] = "closed"
+            values["status"] = Status.CLOSED
         result = session.execute(
             update(SandboxRequest)
             .where(SandboxRequest.id == req.id, SandboxRequest.stage == old)

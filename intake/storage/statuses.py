@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from open311_client import Status
+
 from ..db import Base, UTCDateTime, utcnow
 
 
@@ -19,7 +21,7 @@ class StatusWatch(Base):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     service_request_id: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(32), default="open")
+    status: Mapped[str] = mapped_column(String(32), default=Status.OPEN)
     note: Mapped[str | None] = mapped_column(Text)
     updated_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from flask import Flask
 
-from conversation import Said, Started, start, step
+from conversation import QuestionKind, Said, Started, start, step
 from intake import db
 from intake.catalogue import SyncNotes, synced_menu
 from intake.config import load_config
@@ -77,7 +77,7 @@ def test_none_and_hide_leave_services_out(client: Open311Client, tmp_path: Path)
 def test_required_attributes_become_questions(client: Open311Client, tmp_path: Path) -> None:
     graffiti = {c.code: c for c in synced_menu(client, staff(tmp_path))}["GRAFFITI"]
     [question] = graffiti.questions
-    assert question.code == "OFFENSIVE" and question.kind == "choice"
+    assert question.code == "OFFENSIVE" and question.kind == QuestionKind.CHOICE
     assert question.prompt("es").startswith("¿El grafiti")
     assert [c.key for c in question.choices] == ["YES", "NO"]
 

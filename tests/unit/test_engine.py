@@ -18,6 +18,7 @@ from conversation import (
     Choice,
     ContinueByText,
     End,
+    Ended,
     FileRequest,
     HungUp,
     IllegalEvent,
@@ -331,7 +332,7 @@ def test_start_over_keeps_the_language_and_clears_the_report(step_, words, via) 
 @pytest.mark.parametrize("words", ["cancel my report", "never mind", "cancelar"])
 def test_cancel_ends_without_filing(step_, words) -> None:
     new, actions = step(at(step_), Said(words))
-    assert new.step is Step.DONE and new.ended == "cancelled"
+    assert new.step is Step.DONE and new.ended == Ended.CANCELLED
     assert not any(isinstance(a, FileRequest) for a in actions)
 
 
@@ -519,7 +520,7 @@ def test_addresses_never_found_offer_filing_as_said(agent, prompt) -> None:
 
 def test_declining_to_file_as_said_ends_politely() -> None:
     new, actions = step(at(Step.ADDRESS_FALLBACK), Said("no"))
-    assert new.ended == "gave_up" and isinstance(actions[-1], End)
+    assert new.ended == Ended.GAVE_UP and isinstance(actions[-1], End)
 
 
 def test_a_number_not_on_the_street_is_explained_with_its_range() -> None:
@@ -582,7 +583,7 @@ def test_a_call_reads_the_reference_and_offers_texts() -> None:
     state, actions = step(state, RequestFiled("1234567"))
     assert prompts(actions) == ["filed", "offer_texts"]
     state, actions = step(state, Said("1", "dtmf"))
-    assert state.wants_texts and state.ended == "filed"
+    assert state.wants_texts and state.ended == Ended.FILED
 
 
 def test_a_caller_who_asked_for_texts_is_not_asked_again() -> None:
@@ -615,14 +616,14 @@ def test_a_callback_files_what_was_captured(status) -> None:
     assert [a for a in actions if isinstance(a, FileRequest)]
     state, actions = step(state, RequestFiled("7654321"))
     assert RequestCallback("no_answer", "7654321") in actions
-    assert state.ended == "callback" and isinstance(actions[-1], End)
+    assert state.ended == Ended.CALLBACK and isinstance(actions[-1], End)
 
 
 def test_a_callback_before_anything_was_said_is_recorded_alone() -> None:
     state, _ = step(at(Step.CATEGORY, "voice"), Said("0", "dtmf"))
     state, _ = step(state, TransferEnded("busy"))
     state, actions = step(state, Said("call me back", "speech"))
-    assert RequestCallback("asked") in actions and state.ended == "callback"
+    assert RequestCallback("asked") in actions and state.ended == Ended.CALLBACK
 
 
 def test_silence_after_an_unanswered_transfer_ends_in_a_callback_not_a_loop() -> None:
@@ -637,7 +638,7 @@ def test_silence_after_an_unanswered_transfer_ends_in_a_callback_not_a_loop() ->
 def test_an_answered_transfer_ends_the_call() -> None:
     state, _ = step(at(Step.ADDRESS, "voice"), Said("0", "dtmf"))
     state, actions = step(state, TransferEnded("completed"))
-    assert state.ended == "transfer" and actions == [End("transfer")]
+    assert state.ended == Ended.TRANSFER and actions == [End(Ended.TRANSFER)]
 
 
 def test_agent_outside_hours_says_when_and_carries_on() -> None:
@@ -676,7 +677,7 @@ def test_the_second_failure_rewords_the_question() -> None:
 @pytest.mark.parametrize("step_", [Step.CATEGORY, Step.ADDRESS, Step.DESCRIPTION, Step.CONFIRM])
 def test_a_call_cut_off_midway_may_go_on_by_text(step_) -> None:
     new, actions = step(at(step_, "voice"), HungUp())
-    assert new.ended == "hangup" and actions == [ContinueByText(step_)]
+    assert new.ended == Ended.HANGUP and actions == [ContinueByText(step_)]
     moved, asked_again = resume(new, "sms", step_)
     assert moved.channel == "sms" and asked_again == [question(moved)]
 

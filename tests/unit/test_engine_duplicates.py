@@ -8,6 +8,7 @@ import pytest
 
 from conversation import (
     DuplicatesFound,
+    Ended,
     Existing,
     FileRequest,
     FindDuplicates,
@@ -61,7 +62,7 @@ def test_one_follows_the_existing_request(answer: str) -> None:
     state, actions = step(state, Said(answer))
     assert actions == [FollowRequest("12345", "POTHOLE", HOME, "en")]
     state, actions = step(state, RequestFollowed("7654321"))
-    assert state.step is Step.DONE and state.ended == "followed" and state.wants_texts
+    assert state.step is Step.DONE and state.ended == Ended.FOLLOWED and state.wants_texts
     assert prompts(actions) == ["following"]
     assert actions[0].params == {"request": "12345", "reference": "7654321"}  # type: ignore[union-attr]
 

@@ -7,7 +7,7 @@ from defusedxml import ElementTree
 
 import conversation as conv
 import conversation.engine
-from conversation import Ask, End, Reply, Say, Transfer
+from conversation import Ask, End, Ended, Reply, Say, Transfer
 from intake.config import load_config
 from ivr.lint import twiml_problems
 from ivr.twiml import clean_hints, render, spoken_digits
@@ -113,7 +113,7 @@ def test_every_voice_prompt_takes_at_most_twelve_seconds(lang: str) -> None:
     params = {"reference": "1234567", "heard": "x", "problem": "broken streetlight"}
     for key, (channels, _) in conv.PROMPTS.items():
         if "voice" in channels:
-            body = voice(Reply(lang, 3, (Say(key, params), End("x"))))
+            body = voice(Reply(lang, 3, (Say(key, params), End(Ended.FILED))))
             for say in ElementTree.fromstring(body).iter("Say"):
                 said[key] = seconds(say.text or "")
     too_long = {k: round(v, 1) for k, v in said.items() if v > 12}
@@ -145,7 +145,7 @@ def test_read_back_says_the_address_naturally(spoken: str, lang: str, said: str)
 
 
 def test_a_reply_without_a_question_hangs_up() -> None:
-    body = voice(Reply("en", 3, (Say("goodbye"), End("filed"))))
+    body = voice(Reply("en", 3, (Say("goodbye"), End(Ended.FILED))))
     assert [v.tag for v in ElementTree.fromstring(body)] == ["Say", "Hangup"]
 
 
