@@ -42,7 +42,7 @@ class Settings:
     geocoder_scheme: str
     sandbox_step_seconds: float
     worker_interval: float
-    # status texts (issue 5); defaults keep older callers of the constructor working
+    # status texts
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: str | None = None  # a stand-in for https://api.twilio.com (tests)
@@ -54,12 +54,12 @@ class Settings:
     poll_in_server: bool = False
     sandbox_faults: str = ""  # fault spec for the built-in sandbox (demos), see parse_faults
     sandbox_fault_header: bool = False  # honour the test-only X-Sandbox-Fault header
-    # staff console and staff file (issue 13)
+    # staff console and staff file
     config_reload_seconds: float = 2.0  # how often `intake serve` looks for a changed staff file
     console_secret_key: str = ""  # signs the console's CSRF tokens; "" = one kept under var/
     console_session_minutes: int = 30  # a console login ends after this long without a click
     outbox_give_up_hours: float = 24.0  # an undelivered report then needs attention
-    # production and hostile input (issue 12)
+    # production and hostile input
     trusted_proxies: str = ""  # proxies whose X-Forwarded-* headers count (IPs or CIDRs)
     max_body: int = 64 * 1024  # bytes; a larger request body is refused with 413
     sms_rate_limit: int = 10  # texts per number per window; then one polite reply, then silence
@@ -76,7 +76,7 @@ class Settings:
     catalogue_sync_seconds: float = 3600.0  # how often the service list is read again
     reopen_check_hours: float = 1.0  # how often a closed request is asked about again
     reopen_watch_days: float = 30.0  # ... for this long after it closed
-    # already reported (issue 14): look for open requests like a report nearby before filing
+    # already reported: look for open requests like a report nearby before filing
     duplicate_check: bool = False
     duplicate_radius_m: float = 50.0
     media_dir: Path | None = None  # photos by MMS; None: var/media
