@@ -1,19 +1,11 @@
-"""Shared helpers for the geocode tests: where the shared data lives, a tiny fake city."""
+"""Shared helpers for the geocode tests: the Cambridge layers (shared data), a tiny fake city."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from tests.needs import unavailable
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_data() -> Path:
-    """../shared/data relative to the repo, or $INTAKE_SHARED_DATA."""
-    return Path(os.environ.get("INTAKE_SHARED_DATA", REPO.parent / "shared" / "data"))
+from tests.needs import shared_data, unavailable
 
 
 def cambridge_paths() -> tuple[Path, Path, Path]:

@@ -7,9 +7,17 @@ a developer's laptop; on CI it is a broken set-up, and a quiet skip there would 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+
+def shared_data() -> Path:
+    """The shared data: $INTAKE_SHARED_DATA, else ../shared/data beside the repository (it is
+    never copied into it)."""
+    override = os.environ.get("INTAKE_SHARED_DATA")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def unavailable(reason: str) -> NoReturn:

@@ -9,7 +9,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 from flask import Flask
@@ -25,8 +24,9 @@ from intake.outbox import Policy, deliver_due
 from intake.sandbox import FAULT_HEADER, SandboxRequest
 from intake.storage import Report
 from open311_client import Open311Client
+from tests.needs import shared_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "open311"
+DATA = shared_data() / "open311"
 IN_PROCESS = "http://sandbox.internal/open311/v2/"
 POLICY = Policy()  # production timings: waiting is skipped, not shortened
 _REF = re.compile(r"\bref (\d{7})\b")

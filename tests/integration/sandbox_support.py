@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ from flask.testing import FlaskClient
 from intake import db
 from intake.sandbox import SANDBOX_TABLES, SandboxConfig, create_blueprint
 from tests.databases import BACKENDS, PG_URL, require_backend
-from tests.needs import unavailable
+from tests.needs import shared_data, unavailable
 
 __all__ = ["BACKENDS", "require_backend"]
 
@@ -178,13 +177,6 @@ def error_items(resp: Any) -> list[tuple[str, str]]:
 
 
 # -- JSON Schemas from ../shared/data --------------------------------------------------
-
-
-def shared_data() -> Path:
-    override = os.environ.get("INTAKE_SHARED_DATA")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 @functools.cache

@@ -7,9 +7,7 @@ reason when absent), the rest are written inline to pin one behaviour each.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import httpx
@@ -26,11 +24,9 @@ from open311_client import (
     ServerUnavailable,
     ValidationError,
 )
-from tests.needs import unavailable
+from tests.needs import shared_data, unavailable
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("INTAKE_SHARED_DATA") or REPO.parent / "shared" / "data")
-RECORDED = SHARED / "open311"
+RECORDED = shared_data() / "open311"
 MISSING = f"recorded Open311 responses not found at {RECORDED} (set INTAKE_SHARED_DATA)"
 ENDPOINT = "https://city.example/open311/v2/"
 

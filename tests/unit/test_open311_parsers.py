@@ -6,10 +6,8 @@ and never copied into the repository; without them those tests skip and say why.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,11 +25,9 @@ from open311_client._parsers import (
     parse_services,
     parse_token,
 )
-from tests.needs import unavailable
+from tests.needs import shared_data, unavailable
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("INTAKE_SHARED_DATA") or REPO.parent / "shared" / "data")
-RECORDED = SHARED / "open311"
+RECORDED = shared_data() / "open311"
 RECORDING_DIRS = ("codeforamerica-open311", "node-open311")
 MISSING = f"recorded Open311 responses not found at {RECORDED} (set INTAKE_SHARED_DATA)"
 
