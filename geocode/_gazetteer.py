@@ -97,7 +97,7 @@ class Gazetteer:
             inside = set(window.indices)
             if any(inside <= seen for seen, score in read if score >= 0.85):
                 continue  # part of words already read well: the matcher tried their parts
-            found = self._read(window, toks, labels, lang, zip_code)
+            found = self._read(window, toks, labels, lang, zip_code, top)
             read.append((inside, found[0].score if found else 0.0))
             for cand in found:
                 cand = _rescore(cand, cand.score * window.factor)
@@ -194,7 +194,7 @@ class Gazetteer:
         return sorted(best.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
 
     def _read(self, window: Window, toks: list[Tok], labels: list[str], lang: str,
-              zip_code: str | None) -> list[Candidate]:
+              zip_code: str | None, top: float) -> list[Candidate]:
         """Candidates for the words of one window: as said, and without the words no street
         has ("24 I think cliftan"), which may be misheard pieces of a name or just talk."""
         ks = window.indices
@@ -206,6 +206,9 @@ class Gazetteer:
                 readings.append((plain, DROPPED ** (len(ks) - len(plain))))
         best: dict[str, Candidate] = {}
         for indices, weight in readings:
+            found = max((c.score for c in best.values()), default=0.0) * window.factor
+            if max(top, found) >= weight * window.ceiling + EARLY:
+                break  # this reading cannot come near what the sentence already gave
             said = [direction(toks[k].word) if labels[k] == "dir" else toks[k].word
                     for k in indices]
             if lang == "es" or es.looks_spanish(said):

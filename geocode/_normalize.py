@@ -18,6 +18,11 @@ from ._numbers import (
 )
 from ._vocab import FILLER_PHRASES, FILLER_WORDS
 
+#: FILLER_PHRASES by their first word, in the same (longest first) order.
+_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in FILLER_PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+
 _SEPARATORS = {"&": " and ", "@": " at ", "/": " and ", "+": " and ", ",": " , ", "#": " # "}
 
 
@@ -41,7 +46,7 @@ def strip_fillers(tokens: list[str]) -> list[str]:
     changed = True
     while changed and toks:
         changed = False
-        for phrase in FILLER_PHRASES:
+        for phrase in _PHRASES_BY_FIRST.get(toks[0], ()):
             n = len(phrase)
             if tuple(toks[:n]) == phrase and len(toks) > n:
                 toks = toks[n:]
