@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -24,25 +25,52 @@ from ..lifecycle import Shown, shown
 from ..settings import mask_phone
 from ..storage import ConversationRow, OutboundTextRow, Report, WebhookDelivery
 
-STAGES = ["started", "category", "address", "located", "described", "filed"]
-STAGE_NAMES = {
-    "started": "Called or texted", "category": "Said what to report",
-    "address": "Gave an address", "located": "Address found or accepted",
-    "described": "Described it", "filed": "Report filed",
+
+class Stage(StrEnum):
+    """The funnel's stages, in order (a conversation reached every one before its furthest)."""
+
+    STARTED = "started"
+    CATEGORY = "category"
+    ADDRESS = "address"
+    LOCATED = "located"
+    DESCRIBED = "described"
+    FILED = "filed"
+
+
+class Outcome(StrEnum):
+    """How a conversation ended, as staff read it (the value is the label shown)."""
+
+    FILED = "filed"
+    REVIEW = "filed for review"
+    CALLBACK = "callback requested"
+    TRANSFERRED = "transferred"
+    GAVE_UP = "gave up"
+    CANCELLED = "cancelled"
+    ABANDONED = "abandoned"
+    IN_PROGRESS = "in progress"
+
+
+STAGES = list(Stage)
+STAGE_NAMES: dict[str, str] = {
+    Stage.STARTED: "Called or texted", Stage.CATEGORY: "Said what to report",
+    Stage.ADDRESS: "Gave an address", Stage.LOCATED: "Address found or accepted",
+    Stage.DESCRIBED: "Described it", Stage.FILED: "Report filed",
 }
 # the question a resident was at (a prompt key or a step) -> the stage they were trying to pass
 ASKED = [
-    ("category", "category"), ("attribute", "category"), ("question", "category"),
-    ("address_fallback", "located"), ("address", "address"), ("cross_street", "address"),
-    ("landmark", "address"), ("resolving", "address"), ("house_number", "located"),
-    ("choose_address", "located"), ("description", "described"), ("confirm", "filed"),
-    ("what_to_change", "filed"), ("change", "filed"), ("filing", "filed"),
+    ("category", Stage.CATEGORY), ("attribute", Stage.CATEGORY), ("question", Stage.CATEGORY),
+    ("address_fallback", Stage.LOCATED), ("address", Stage.ADDRESS),
+    ("cross_street", Stage.ADDRESS), ("landmark", Stage.ADDRESS), ("resolving", Stage.ADDRESS),
+    ("house_number", Stage.LOCATED), ("choose_address", Stage.LOCATED),
+    ("description", Stage.DESCRIBED), ("confirm", Stage.FILED),
+    ("what_to_change", Stage.FILED), ("change", Stage.FILED), ("filing", Stage.FILED),
 ]
-OUTCOMES = ["filed", "filed for review", "callback requested", "transferred", "gave up",
-            "cancelled", "abandoned", "in progress"]
-ENDINGS = {Ended.TRANSFER: "transferred", Ended.GAVE_UP: "gave up",
-           Ended.CALLBACK: "callback requested", Ended.CANCELLED: "cancelled",
-           Ended.HANGUP: "abandoned"}
+OUTCOMES = list(Outcome)
+ENDINGS = {Ended.TRANSFER: Outcome.TRANSFERRED, Ended.GAVE_UP: Outcome.GAVE_UP,
+           Ended.CALLBACK: Outcome.CALLBACK, Ended.CANCELLED: Outcome.CANCELLED,
+           Ended.HANGUP: Outcome.ABANDONED}
+UNFINISHED = {Outcome.ABANDONED, Outcome.IN_PROGRESS, Outcome.GAVE_UP, Outcome.CANCELLED,
+              Outcome.TRANSFERRED}  # shown with the stage they stopped at
 DELIVERY = {Shown.PENDING: "waiting to be sent", Shown.TOKEN: "sent, awaiting the city's id",
             Shown.UNCERTAIN: "checking whether the city has it",
             Shown.FAILED: "REFUSED by the city", Shown.DELIVERED: Shown.DELIVERED.value,
@@ -60,8 +88,8 @@ class Summary:
     category: str
     heard: str
     matched: str
-    outcome: str
-    stage: str  # the furthest stage reached
+    outcome: Outcome
+    stage: Stage  # the furthest stage reached
     stopped_at: str  # where an abandoned or unfinished conversation stopped
     reference: str = ""
     delivery: str = ""
@@ -70,8 +98,7 @@ class Summary:
 
     @property
     def outcome_text(self) -> str:
-        if self.outcome in ("abandoned", "in progress", "gave up", "cancelled",
-                            "transferred") and self.stopped_at:
+        if self.outcome in UNFINISHED and self.stopped_at:
             return f"{self.outcome} at: {STAGE_NAMES[self.stopped_at].lower()}"
         return self.outcome
 
@@ -87,19 +114,19 @@ def _state(row: ConversationRow) -> conv.State | None:
 
 def _reached_by_data(state: conv.State) -> int:
     if state.reference:
-        return STAGES.index("filed")
+        return STAGES.index(Stage.FILED)
     if state.description is not None or getattr(state, "described", False):
-        return STAGES.index("described")
+        return STAGES.index(Stage.DESCRIBED)
     if state.place is not None or state.review:
-        return STAGES.index("located")
+        return STAGES.index(Stage.LOCATED)
     if state.heard or state.address_text:
-        return STAGES.index("address")
+        return STAGES.index(Stage.ADDRESS)
     if state.category:
-        return STAGES.index("category")
+        return STAGES.index(Stage.CATEGORY)
     return 0
 
 
-def trying(asked: str) -> str | None:
+def trying(asked: str) -> Stage | None:
     """The stage a question (prompt key or step name) is trying to get past."""
     return next((stage for prefix, stage in ASKED if asked.startswith(prefix)), None)
 
@@ -114,13 +141,14 @@ def summarize(row: ConversationRow, report: Report | None, last_asked: str | Non
     ended = state.ended if state else None
     if ended == Ended.FILED or (report is not None and ended in (None, Ended.HANGUP)
                             and not row.is_open):
-        outcome = "filed for review" if report is not None and report.needs_review else "filed"
+        outcome = (Outcome.REVIEW if report is not None and report.needs_review
+                   else Outcome.FILED)
     elif ended in ENDINGS:
         outcome = ENDINGS[ended]
     elif row.is_open:
-        outcome = "abandoned" if row.updated_at < now - IDLE else "in progress"
+        outcome = Outcome.ABANDONED if row.updated_at < now - IDLE else Outcome.IN_PROGRESS
     else:
-        outcome = "abandoned"
+        outcome = Outcome.ABANDONED
     stopped = STAGES[min(reached + 1, len(STAGES) - 1)] if reached < len(STAGES) - 1 else ""
     place = state.place if state else None
     return Summary(
@@ -241,7 +269,8 @@ def funnel(session: Session, filters: Filters, now: datetime, cap: int = 50_000)
         for n in range(STAGES.index(s.stage) + 1):
             result.reached[n] += 1
         result.outcomes[s.outcome] += 1
-        if s.stopped_at and s.outcome not in ("filed", "filed for review", "in progress"):
+        if s.stopped_at and s.outcome not in (Outcome.FILED, Outcome.REVIEW,
+                                              Outcome.IN_PROGRESS):
             result.stopped[s.stopped_at] += 1
     return result
 
