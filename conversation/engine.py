@@ -44,6 +44,7 @@ from .model import (
     PlaceKind,
     Question,
     QuestionKind,
+    Reason,
     RequestCallback,
     RequestFiled,
     RequestFollowed,
@@ -252,9 +253,9 @@ def _say_as(places: tuple[Place, ...]) -> dict[str, str]:
 def _give_up(state: State) -> Result:
     """Out of tries: a person if one can be reached; what was captured is never dropped."""
     if state.step is Step.AFTER_TRANSFER:
-        return _callback(state, "no_answer")
+        return _callback(state, Reason.NO_ANSWER)
     if state.channel == "voice" and state.agent:
-        return _transfer(state, "repeated_failures")
+        return _transfer(state, Reason.REPEATED_FAILURES)
     if state.channel == "sms":
         # a text conversation waits: the resident may call, or answer again later
         kept = replace(state, attempts=0)
@@ -263,7 +264,7 @@ def _give_up(state: State) -> Result:
     return done, [Say("gave_up"), End(Ended.GAVE_UP)]
 
 
-def _transfer(state: State, reason: str) -> Result:
+def _transfer(state: State, reason: Reason) -> Result:
     """Voice: dial the agent line; if nobody answers the caller comes back (TransferEnded)."""
     waiting = replace(state, step=Step.TRANSFERRING, resume_at=_asking(state.step).value,
                       attempts=0)
@@ -274,7 +275,7 @@ def _agent(state: State) -> Result:
     if not state.agent:  # no agent line, or outside its hours: say when, then go on
         return state, [Say("agent_closed"), question(state)]
     if state.channel == "voice":
-        return _transfer(state, "asked")
+        return _transfer(state, Reason.ASKED)
     # by text: how to reach a person, and the report waits for the resident
     return replace(state, attempts=0), [Say("agent_by_text"), question(state)]
 
@@ -730,7 +731,7 @@ def _on_filed(state: State, event: RequestFiled) -> Result:
     if state.callback:
         done = replace(filed, step=Step.DONE, ended=Ended.CALLBACK, wants_texts=state.wants_texts
                        or state.channel == "sms")
-        return done, [*said, RequestCallback("no_answer", event.reference),
+        return done, [*said, RequestCallback(Reason.NO_ANSWER, event.reference),
                       Say("callback_recorded"), End(Ended.CALLBACK)]
     if state.channel == "voice" and not state.wants_texts:
         new = replace(filed, step=Step.OFFER_TEXTS, attempts=0)
@@ -766,11 +767,11 @@ def _on_after_transfer(state: State, event: Said) -> Result:
         back = replace(state, step=_asking(at), attempts=0, agent=False)
         return back, [question(back)]
     if choice == "callback":
-        return _callback(state, "asked")
+        return _callback(state, Reason.ASKED)
     return _failed(state)
 
 
-def _callback(state: State, reason: str) -> Result:
+def _callback(state: State, reason: Reason) -> Result:
     """A person will call back; a report with a problem and a place is filed as it stands."""
     if state.category is not None and (state.place is not None or state.heard):
         review = state.place is None

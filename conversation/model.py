@@ -44,6 +44,14 @@ class Ended(StrEnum):
     TOO_MANY_OPEN = "too_many_open"  # refused: the number has too many conversations going
 
 
+class Reason(StrEnum):
+    """Why a person is brought in: a transfer, or a callback (stored with its request)."""
+
+    ASKED = "asked"  # the resident asked for a person
+    NO_ANSWER = "no_answer"  # the agent line did not answer the transfer
+    REPEATED_FAILURES = "repeated_failures"  # the configured tries at one question ran out
+
+
 class Step(StrEnum):
     LANGUAGE = "language"  # no longer asked; kept so conversations stored before still load
     CATEGORY = "category"
@@ -366,7 +374,7 @@ class FileRequest:
 class Transfer:
     """Hand the resident to a person (voice: dial the agent line; SMS: say how to call)."""
 
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -378,7 +386,7 @@ class End:
 class RequestCallback:
     """Record that the resident wants a person to call back (staff see the list)."""
 
-    reason: str
+    reason: Reason
     reference: str | None = None
 
 

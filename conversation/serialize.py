@@ -22,6 +22,7 @@ from .model import (
     PlaceKind,
     Question,
     QuestionKind,
+    Reason,
     Say,
     State,
     Step,
@@ -91,5 +92,7 @@ def load_reply(data: dict[str, Any]) -> Reply:
             fields["options"] = tuple(tuple(o) for o in fields["options"])
         if cls is End:
             fields["reason"] = Ended(fields["reason"])
+        elif cls is Transfer:
+            fields["reason"] = Reason(fields["reason"])
         actions.append(cls(**fields))
     return Reply(data["lang"], data["turn"], tuple(actions))

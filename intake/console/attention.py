@@ -16,6 +16,8 @@ from urllib.parse import quote_plus
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from conversation import Reason
+
 from ..db import utcnow
 from ..lifecycle import ReportState
 from ..outbox import retry_failed
@@ -23,8 +25,7 @@ from ..settings import mask_phone
 from ..staff_schema import language_name
 from ..storage import CallbackRequest, HandledItem, Report
 
-REASONS = {"agent_closed": "asked for a person out of hours",
-           "no_answer": "the agent line did not answer"}
+REASONS: dict[str, str] = {Reason.NO_ANSWER: "the agent line did not answer"}  # else its word
 
 
 class Kind(StrEnum):

@@ -26,6 +26,7 @@ from conversation import (
     PlaceKind,
     Question,
     QuestionKind,
+    Reason,
     RequestCallback,
     RequestFiled,
     ResolveAddress,
@@ -615,7 +616,7 @@ def test_a_callback_files_what_was_captured(status) -> None:
     state, actions = step(state, Said("2", "dtmf"))
     assert [a for a in actions if isinstance(a, FileRequest)]
     state, actions = step(state, RequestFiled("7654321"))
-    assert RequestCallback("no_answer", "7654321") in actions
+    assert RequestCallback(Reason.NO_ANSWER, "7654321") in actions
     assert state.ended == Ended.CALLBACK and isinstance(actions[-1], End)
 
 
@@ -623,7 +624,7 @@ def test_a_callback_before_anything_was_said_is_recorded_alone() -> None:
     state, _ = step(at(Step.CATEGORY, "voice"), Said("0", "dtmf"))
     state, _ = step(state, TransferEnded("busy"))
     state, actions = step(state, Said("call me back", "speech"))
-    assert RequestCallback("asked") in actions and state.ended == Ended.CALLBACK
+    assert RequestCallback(Reason.ASKED) in actions and state.ended == Ended.CALLBACK
 
 
 def test_silence_after_an_unanswered_transfer_ends_in_a_callback_not_a_loop() -> None:

@@ -7,7 +7,7 @@ from defusedxml import ElementTree
 
 import conversation as conv
 import conversation.engine
-from conversation import Ask, End, Ended, Reply, Say, Transfer
+from conversation import Ask, End, Ended, Reason, Reply, Say, Transfer
 from intake.config import load_config
 from ivr.lint import twiml_problems
 from ivr.twiml import clean_hints, render, spoken_digits
@@ -74,7 +74,7 @@ def test_reference_is_read_digit_by_digit() -> None:
 
 
 def test_transfer_dials_the_agent_line_with_a_whisper_and_comes_back() -> None:
-    body = render(Reply("en", 3, (Say("transfer"), Transfer("asked"))), WORDING,
+    body = render(Reply("en", 3, (Say("transfer"), Transfer(Reason.ASKED))), WORDING,
                   answer_url="/a", silence_url="/s", agent_number="+15555550100",
                   whisper_url="/voice/whisper?call=CA1", dial_url="/voice/dial?turn=3")
     root = ElementTree.fromstring(body)
