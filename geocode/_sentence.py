@@ -49,6 +49,7 @@ _DIRECTION_WORDS = ("north", "south", "east", "west")
 MAX_WINDOWS = 14
 MAX_WINDOW = 10  # tokens
 OTHER_COST = 0.97  # score factor per word inside a window that no street has
+AHEAD = 0.94  # a street alone said before the house number
 
 
 @dataclass
@@ -113,11 +114,12 @@ class Window:
     short: bool = False  # leaves out a street type said right after it
     numbered: bool = True  # holds a house number or a corner (else: a street at most)
     apart: bool = False  # a street alone while a house number was said elsewhere
+    ahead: bool = False  # ... and before it: addresses say the number first ("in front of 12")
 
     @property
     def factor(self) -> float:
         return float(OTHER_COST ** self.others) * (0.9 if self.short else 1.0) * (
-            0.92 if self.apart else 1.0)
+            0.92 if self.apart else 1.0) * (AHEAD if self.ahead else 1.0)
 
     @property
     def ceiling(self) -> float:
@@ -375,8 +377,10 @@ class SentenceReader:
                 rank = (-window.ceiling, 0 if labels[s] == NUM else 1, -len(inner))
                 found.append((rank, window))
         if any(w.numbered for _, w in found):
-            found = [(r, w) if w.numbered else ((r[0] * 0.92, *r[1:]), replace(w, apart=True))
-                     for r, w in found]
+            first = labels.index(NUM) if NUM in labels else n
+            found = [(r, w) if w.numbered else (
+                (r[0] * 0.92 * (AHEAD if w.indices[-1] < first else 1.0), *r[1:]),
+                replace(w, apart=True, ahead=w.indices[-1] < first)) for r, w in found]
         found.sort(key=lambda rw: rw[0])
         seen: set[tuple[int, ...]] = set()
         out: list[Window] = []

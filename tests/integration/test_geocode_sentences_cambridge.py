@@ -43,6 +43,8 @@ def cambridge(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
          "Gurney St"),
         ("talk inside the address", "an abandoned car right by twenty four I think cliftan "
          "thank you", "Clifton St"),
+        ("a street's name in the words before the number", "a streetlight out in front of "
+         "thirty four you know may, Kendall Square thank you", "May St"),
     ],
 )
 def test_issue_examples(cambridge: Gazetteer, phenomenon: str, text: str, street: str) -> None:
