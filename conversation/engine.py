@@ -436,7 +436,8 @@ def _take(state: State, event: Said, correcting: bool = False) -> Result:
                 text = f"{number} {state.place.street}"
         looking = replace(state, **changes, step=Step.RESOLVING, asked=state.step.value,
                           pending=text, probe=True, correcting=correcting, filled=filled)
-        return looking, [ResolveAddress(text, lang=state.lang)]
+        # a correction is looked up whatever it says; a sentence only if it may hold one
+        return looking, [ResolveAddress(text, lang=state.lang, sentence=not correcting)]
     return _took(replace(state, **changes), text, None, filled, correcting)
 
 

@@ -327,6 +327,9 @@ class ResolveAddress:
     text: str
     letters: bool = False
     lang: str = "en"  # the resident's language: how numbers and street words are said
+    # a whole sentence said at another question ("pothole", "skip"): an address may be in
+    # it, and a sentence with no word of one need not be looked up
+    sentence: bool = False
 
 
 @dataclass(frozen=True)

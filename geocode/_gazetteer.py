@@ -25,7 +25,7 @@ from ._normalize import normalize
 from ._numbers import UNITS
 from ._parse import Query, parse
 from ._places import build_places, words
-from ._sentence import SentenceReader, Tok, Window, direction, tokenize
+from ._sentence import OTHER, SentenceReader, Tok, Window, direction, tokenize
 
 #: How far to the side of the centerline an interpolated house sits (metres).
 SIDE_OFFSET_M = 18.0  # typical set-back of a house; tuned on Cambridge's surveyed points
@@ -122,6 +122,13 @@ class Gazetteer:
             first, last = ranked[0][1].indices[0], ranked[0][1].indices[-1]
             span = (toks[first].start, toks[last].end)
         return Resolution(verdict(candidates), tuple(candidates), span)
+
+    def may_hold_address(self, text: str, lang: str = "en") -> bool:
+        """Whether a sentence has any word an address is made of: a number, a street type, a
+        place, a word of a street name (heard loosely, as `resolve` reads it). A sentence with
+        none ("pothole", "skip") gives `resolve` no window, only the whole-text fallback."""
+        toks = tokenize(text[:MAX_TEXT])
+        return any(lab != OTHER for lab in self.reader.label(toks, lang))
 
     def keypad(self, digits: str) -> Resolution:
         """Streets whose name starts with letters keyed on a phone ("6246" -> Main St)."""

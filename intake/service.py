@@ -375,7 +375,8 @@ class Intake:
             action = pending.pop(0)
             event: Event | None = None
             if isinstance(action, conv.ResolveAddress):
-                event = self.resolver.resolve(action.text, action.letters, action.lang)
+                event = self.resolver.resolve(action.text, action.letters, action.lang,
+                                              sentence=action.sentence)
             elif isinstance(action, conv.LocatePoint):
                 event = self.resolver.nearest(action.lat, action.lon)
             elif isinstance(action, conv.FindDuplicates):

@@ -203,6 +203,13 @@ def test_the_address_words_are_sent_to_the_geocoder_in_the_residents_language() 
     assert look and look[0].text.startswith("Hola") and look[0].lang == "es"
 
 
+def test_a_sentence_is_looked_up_as_one_and_a_correction_always() -> None:
+    _, actions = begin("sms", "there is a pothole")
+    assert [a.sentence for a in actions if isinstance(a, ResolveAddress)] == [True]
+    _, actions = step(at(Step.CONFIRM), Said("no the address is 123 Maine Ave"))
+    assert [a.sentence for a in actions if isinstance(a, ResolveAddress)] == [False]
+
+
 def test_one_shot_text_files_in_three_answers() -> None:
     state, _ = first("pothole at 123 Main St", sure(HOME, (11, 22)))
     state, actions = say(state, "it is deep")

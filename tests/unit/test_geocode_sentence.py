@@ -55,6 +55,15 @@ def test_address_inside_a_sentence(demo: Gazetteer, phenomenon: str, address: st
     assert word in said
     for extra in ("thank", "pothole", "Demo", "graffiti", "please", "sorry", "okay"):
         assert extra not in said
+    assert demo.may_hold_address(text)  # a sentence step would look it up
+
+
+@pytest.mark.parametrize("text", ["pothole", "skip", "streetlight out", "there is a pothole",
+                                  "it is deep, please fix it"])
+def test_a_sentence_with_no_word_of_an_address_need_not_be_looked_up(demo: Gazetteer,
+                                                                      text: str) -> None:
+    assert not demo.may_hold_address(text)
+    assert demo.resolve(text).status != "certain"  # what a look-up would have kept
 
 
 @pytest.mark.parametrize(
@@ -161,6 +170,7 @@ def test_spanish(demo: Gazetteer, phenomenon: str) -> None:
     else:
         assert best.label == label, (text, result)
     assert result.status in ("certain", "confirm")
+    assert demo.may_hold_address(text, "es")
 
 
 @pytest.mark.parametrize("text", ["luz de calle rota", "hay un bache en la calle", "gracias"])
