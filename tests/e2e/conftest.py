@@ -1,4 +1,5 @@
-"""A real `intake serve` process per database, talked to over HTTP like Twilio would."""
+"""A real `intake serve` process per database, talked to over HTTP like Twilio would; the
+production layout's processes (`spawn`) and what a city server was given (`filed_on_the_city`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from intake.webhook_client import WebhookSender
 from tests.databases import BACKENDS, database_url
@@ -59,6 +61,36 @@ def start_server(tmp: Path, db_url: str, **env: str) -> tuple[subprocess.Popen[b
             time.sleep(0.2)
     proc.terminate()
     raise AssertionError(f"server did not answer /healthz:\n{log.read_text()}")
+
+
+def spawn(tmp: Path, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    environ = {k: v for k, v in os.environ.items() if k != "TWILIO_AUTH_TOKEN"}
+    environ.update(env)
+    with open(tmp / f"{name}.log", "ab") as out:  # the process has its own copy
+        return subprocess.Popen([sys.executable, "-m", "intake.cli", *args], cwd=ROOT,
+                                env=environ, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not ready:\n{log.read_text()}")
+
+
+def filed_on_the_city(city: Server, refs: list[str]) -> dict[str, int]:
+    engine = create_engine(city.database_url)
+    with engine.connect() as conn:
+        rows = [d for (d,) in conn.execute(text("SELECT description FROM sandbox_requests"))]
+    engine.dispose()
+    return {ref: sum(f"ref {ref}" in (d or "") for d in rows) for ref in refs}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -7,10 +7,8 @@ is killed between its POST and recording the answer.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,40 +16,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from intake.lifecycle import ReportState
 from intake.simulate import sms_form
 from tests.databases import database_url
 
-from .conftest import ROOT, TOKEN, Server, free_port, start_server
+from .conftest import TOKEN, Server, filed_on_the_city, free_port, spawn, start_server, wait_ready
 
 pytestmark = pytest.mark.postgres
 CITY = "+15555550311"
 KEY = "city-key-production-test"
 METRICS = "metrics-token-for-tests"
-
-
-def spawn(tmp: Path, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    environ = {k: v for k, v in os.environ.items() if k != "TWILIO_AUTH_TOKEN"}
-    environ.update(env)
-    with open(tmp / f"{name}.log", "ab") as out:  # the process has its own copy
-        return subprocess.Popen([sys.executable, "-m", "intake.cli", *args], cwd=ROOT,
-                                env=environ, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"not ready:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -85,14 +60,6 @@ def file_reports(url: str, count: int) -> list[str]:
 
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(one, range(count)))
-
-
-def filed_on_the_city(city: Server, refs: list[str]) -> dict[str, int]:
-    engine = create_engine(city.database_url)
-    with engine.connect() as conn:
-        rows = [d for (d,) in conn.execute(text("SELECT description FROM sandbox_requests"))]
-    engine.dispose()
-    return {ref: sum(f"ref {ref}" in (d or "") for d in rows) for ref in refs}
 
 
 def test_workers_killed_mid_delivery_file_every_report_once(city: Server, tmp_path: Path
