@@ -146,6 +146,12 @@ def create_app(
     app.register_blueprint(voice, url_prefix="/voice")
     app.register_blueprint(texts, url_prefix="/sms")
 
+    @app.get("/livez")
+    def livez() -> Response:
+        """The process answers webhooks: route traffic on this, not on the database, so a
+        database restart reaches callers as our own apology rather than Twilio's message."""
+        return jsonify(status="alive")
+
     @app.get("/healthz")
     def healthz() -> Response:
         with db.sessions(app)() as session:
