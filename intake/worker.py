@@ -2,6 +2,8 @@
 
 Used by the outbox (delivering reports) and the texts worker (polling and sending); a pass
 that fails is logged and tried again next time, so a database hiccup never stops delivery.
+While the same failure repeats (the database down for minutes) it is logged in full once,
+then in one line per pass, so the log stays readable for whoever is on call.
 """
 
 from __future__ import annotations
@@ -30,10 +32,20 @@ class Periodic(threading.Thread):
         self._wake.set()
 
     def run(self) -> None:
+        failing = ""  # the kind of failure being repeated, already logged in full
         while not self._stopping.is_set():
             try:
                 self.run_once()
-            except Exception:  # keep going after a database or network hiccup
-                log.exception("%s pass failed; will try again", self.name)
+            except Exception as exc:  # keep going after a database or network hiccup
+                kind = type(exc).__name__
+                if kind == failing:
+                    log.warning("%s pass failed again (%s); will try again", self.name, kind)
+                else:
+                    log.exception("%s pass failed; will try again", self.name)
+                failing = kind
+            else:
+                if failing:
+                    log.info("%s works again", self.name)
+                failing = ""
             self._wake.wait(self.interval)
             self._wake.clear()
