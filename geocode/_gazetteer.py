@@ -206,11 +206,15 @@ class Gazetteer:
         has ("24 I think cliftan"), which may be misheard pieces of a name or just talk."""
         ks = window.indices
         readings = [(list(ks), 1.0)]
-        if window.others:
-            plain = [k for j, k in enumerate(ks) if labels[k] != "other" or (
-                j + 1 < len(ks) and labels[ks[j + 1]] == "type")]
+        # a Spanish hesitation that some street is named by ("este"): also read without it
+        pause = {k for k in ks if toks[k].word in es.HESITATIONS and labels[k] != "other"}
+        if pause and lang != "es" and not es.looks_spanish([t.word for t in toks]):
+            pause = set()
+        if window.others or pause:
+            plain = [k for j, k in enumerate(ks) if k not in pause and (
+                labels[k] != "other" or (j + 1 < len(ks) and labels[ks[j + 1]] == "type"))]
             if plain:  # a word left out may have been a piece of the name ("est oak pl")
-                readings.append((plain, DROPPED ** (len(ks) - len(plain))))
+                readings.append((plain, DROPPED ** (len(ks) - len(plain) - len(pause))))
         best: dict[str, Candidate] = {}
         for indices, weight in readings:
             found = max((c.score for c in best.values()), default=0.0) * window.factor

@@ -222,6 +222,8 @@ class SentenceReader:
             return DIR
         if w in CORRECT:
             return MARK
+        if spanish and w in es.HESITATIONS and w not in self.street_words:
+            return OTHER  # "este", "bueno": not a misheard direction or street word
         if 4 <= len(w) <= 6 and nxt is not None and w not in self.street_words and any(
                 fuzz.ratio(w, d) >= 75 for d in _DIRECTION_WORDS):
             return DIR  # "nort mill terrace", "wedt oak st": a typed or misheard direction
@@ -341,8 +343,8 @@ class SentenceReader:
                     if lab == MARK:
                         continue
                     break
-                if lab == OTHER and words[e] in FILLER_WORDS:
-                    continue  # a hesitation ("um", "like"): no part of the address, no cost
+                if lab == OTHER and (words[e] in FILLER_WORDS or es.hesitation(words, e)):
+                    continue  # a hesitation ("um", "pues"): no part of the address, no cost
                 if lab == OTHER:
                     others += 1
                     if others > 2:
@@ -370,8 +372,11 @@ class SentenceReader:
                                                        labels[inner[j + 1]] == TYPE)
                            for j, k in enumerate(inner))
                 # address words left just outside: the window is probably too short
-                short = (e + 1 < n and labels[e + 1] in (TYPE, VOCAB, ORD, DIR)) or (
-                    s > 0 and labels[s - 1] in (VOCAB, ORD, DIR))
+                # (a hesitation that is also a street's name, "este", leaves nothing out)
+                short = (e + 1 < n and labels[e + 1] in (TYPE, VOCAB, ORD, DIR) and
+                         words[e + 1] not in es.HESITATIONS) or (
+                    s > 0 and labels[s - 1] in (VOCAB, ORD, DIR) and
+                    words[s - 1] not in es.HESITATIONS)
                 numbered = any(labels[k] in (NUM, CONN) for k in inner)
                 window = Window(inner, cost, short, numbered)
                 rank = (-window.ceiling, 0 if labels[s] == NUM else 1, -len(inner))

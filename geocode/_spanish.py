@@ -42,6 +42,10 @@ GLUE = frozenset("de del la el los las numero num nro nº".split())
 #: Words saying "and" between two streets, and words that only announce a corner.
 CORNER = frozenset({"y", "e", "con", "esquina"})
 CORNER_INTRO = frozenset({"entre", "cruce", "interseccion", "esquina"})
+#: Hesitations and fillers ("pues", "o sea"): no part of an address, like English "um".
+#: A street really named by one of them ("Este") is still a street word, never a filler.
+HESITATIONS = frozenset("pues este eh ehh em emm mm mmm bueno".split())
+HESITATION_PHRASES = frozenset({("o", "sea"), ("a", "ver"), ("es", "que")})
 MARKERS = frozenset(TYPES) | frozenset(ORDINALS) | NUMBER_WORDS | {"calle", "avenida"}
 
 
@@ -203,3 +207,12 @@ _NUMBERED_ROADS = frozenset("route rte ruta highway hwy interstate i us sr carre
 def looks_spanish(tokens: list[str]) -> bool:
     """Words only Spanish would use for an address (a type, a number or ordinal word)."""
     return any(t in MARKERS and t not in ("c", "av", "blvd", "boulevard") for t in tokens)
+
+
+def hesitation(words: list[str], i: int) -> bool:
+    """Whether words[i] is a Spanish hesitation, alone or as part of "o sea", "a ver"."""
+    w = words[i]
+    if w in HESITATIONS:
+        return True
+    return (i + 1 < len(words) and (w, words[i + 1]) in HESITATION_PHRASES) or (
+        i > 0 and (words[i - 1], w) in HESITATION_PHRASES)

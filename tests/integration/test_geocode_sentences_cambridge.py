@@ -79,6 +79,10 @@ def test_out_of_city_only_on_evidence(cambridge: Gazetteer, text: str, outside: 
         ("carrier and thanks", "hay un bache en la calle Pearl cuarenta y cinco, gracias",
          "Pearl St", 45),
         ("city and state", "calle Pearl 45, Cambridge, Massachusetts", "Pearl St", 45),
+        ("hesitations before and after", "este, pues, calle Pearl cuarenta y cinco bueno "
+         "gracias", "Pearl St", 45),
+        ("hesitations inside", "cuarenta y cinco o sea de la calle mmm Pearl", "Pearl St", 45),
+        ("a hesitation inside the number", "noventa mmm y nueve calle Pearl", "Pearl St", 99),
     ],
 )
 def test_spanish_examples(cambridge: Gazetteer, phenomenon: str, text: str, street: str,
