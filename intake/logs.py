@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,10 +51,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class SparseTracebacks(logging.Filter):
+    """A failure repeated request after request (the database restarting under a storm) is
+    written with its traceback once per `every` seconds for each logger and exception type;
+    the repeats in between stay, as one line each, so the log shows how long it lasted."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        super().__init__()
+        self.every = every
+        self._shown: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None:
+            return True
+        key = (record.name, type(exc).__name__)
+        with self._lock:
+            shown = self._shown.get(key)
+            if shown is None or record.created - shown >= self.every:
+                self._shown[key] = record.created
+                return True
+        said = (str(exc).splitlines() or [""])[0][:200]
+        record.msg = f"{record.getMessage()} ({key[1]} again: {said})"
+        record.args = None
+        record.exc_info = record.exc_text = None
+        return True
+
+
 def setup_logging(fmt: str = "plain", level: str = "INFO") -> None:
     """Configure the root logger once per process: `fmt` is 'plain' or 'json'."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else MaskingFormatter(PLAIN))
+    handler.addFilter(SparseTracebacks())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
