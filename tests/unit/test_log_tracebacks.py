@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 
 import pytest
 
-from intake.logs import MaskingFormatter, SparseTracebacks
+from intake.logs import JsonFormatter, MaskingFormatter, SparseTracebacks
 
 
 @pytest.fixture
 def log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.setFormatter(MaskingFormatter("%(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(SparseTracebacks(every=60))
+    handler.setFormatter(MaskingFormatter("%(levelname)s %(name)s: %(message)s",
+                                          SparseTracebacks(every=60)))
     logger = logging.getLogger("test.sparse")
     logger.addHandler(handler)
     logger.propagate = False
@@ -64,3 +65,33 @@ def test_lines_without_a_failure_pass_untouched(log: tuple[logging.Logger, io.St
     fail(logger, ConnectionError("down"))
     logger.error("delivering reports to %s", "the city")
     assert "ERROR test.sparse: delivering reports to the city" in out.getvalue()
+
+
+def test_other_handlers_still_get_the_whole_failure(
+        log: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, out = log
+    other = logging.Handler()
+    seen: list[logging.LogRecord] = []
+    other.emit = seen.append  # type: ignore[method-assign]
+    logger.addHandler(other)
+    try:
+        for _ in range(3):
+            fail(logger, ConnectionError("down"))
+    finally:
+        logger.removeHandler(other)
+    assert out.getvalue().count("Traceback") == 1
+    assert [r.exc_info is not None for r in seen] == [True, True, True]
+
+
+def test_json_lines_are_sparse_too() -> None:
+    formatter = JsonFormatter(SparseTracebacks(every=60))
+    lines = []
+    for _ in range(2):
+        try:
+            raise ConnectionError("down")
+        except ConnectionError:
+            record = logging.LogRecord("test.json", logging.ERROR, __file__, 1, "webhook failed",
+                                       None, exc_info=__import__("sys").exc_info())
+        lines.append(json.loads(formatter.format(record)))
+    assert "exception" in lines[0] and "exception" not in lines[1]
+    assert lines[1]["message"] == "webhook failed (ConnectionError again: down)"
