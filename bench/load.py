@@ -64,10 +64,29 @@ class Recorder:
         self.errors: list[str] = []
         self.references: list[str] = []
         self.completed = 0
+        self.started = time.monotonic()
+        self.timeline: list[tuple[float, float]] = []  # (when answered, latency)
+        self.begun: list[tuple[float, bool]] = []  # (when, by voice) of each conversation
 
     def add(self, step: str, seconds: float) -> None:
         with self.lock:
             self.by_step[step].append(seconds)
+            self.timeline.append((time.monotonic() - self.started, seconds))
+
+    def begin(self, voice: bool) -> None:
+        with self.lock:
+            self.begun.append((time.monotonic() - self.started, voice))
+
+    def minutes(self) -> list[tuple[int, int, int, list[float]]]:
+        """Per whole minute of the run: calls begun, texts begun, latencies (is it flat?)."""
+        last = int(max((t for t, _ in self.timeline), default=0) // 60)
+        rows = []
+        for m in range(last):  # the last, partial minute is left out
+            calls = sum(1 for t, v in self.begun if m * 60 <= t < (m + 1) * 60 and v)
+            texts = sum(1 for t, v in self.begun if m * 60 <= t < (m + 1) * 60 and not v)
+            rows.append((m, calls, texts,
+                         [s for t, s in self.timeline if m * 60 <= t < (m + 1) * 60]))
+        return rows
 
     def error(self, what: str) -> None:
         with self.lock:
@@ -114,7 +133,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of processes and their children (from /proc), in seconds."""
+    """User + system CPU of processes and their children, living or reaped (a gunicorn
+    worker recycled during the run counts too), from /proc, in seconds."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for pid in pids:
@@ -123,8 +143,54 @@ def cpu_seconds(pids: list[int]) -> float:
                 fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+    return total
+
+
+def postgres_seconds() -> float:
+    """CPU of every PostgreSQL server process on the machine, in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def machine_seconds() -> float:
+    """Busy CPU time of the whole machine (all cores), from /proc/stat, in seconds."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+
+
+class CpuSampler(threading.Thread):
+    """Once a minute of the run: CPU used by this driver, the web server, the worker,
+    PostgreSQL and the whole machine, to tell a slow minute's cause (who had the cores)."""
+
+    def __init__(self, web: int, worker: int, started: float) -> None:
+        super().__init__(daemon=True)
+        self.pids = {"web": web, "worker": worker}
+        self.started = started
+        self.rows: list[dict[str, float]] = []
+        self.stopped = threading.Event()
+
+    def sample(self) -> dict[str, float]:
+        return {"driver": sum(os.times()[:2]),
+                **{k: cpu_seconds([pid]) for k, pid in self.pids.items()},
+                "postgres": postgres_seconds(), "machine": machine_seconds()}
+
+    def run(self) -> None:
+        last = self.sample()
+        minute = 1
+        while not self.stopped.wait(max(0.0, self.started + 60 * minute - time.monotonic())):
+            now = self.sample()
+            self.rows.append({k: (now[k] - last[k]) / 60 for k in now})  # cores used
+            last, minute = now, minute + 1
 
 
 def children(pid: int) -> list[int]:
@@ -161,7 +227,8 @@ def free_port() -> int:
 
 
 def run_residents(url: str, recorder: Recorder, conversations: int, seconds: float,
-                  think: tuple[float, float], seed: int) -> None:
+                  think: tuple[float, float], seed: int,
+                  kinds: tuple[str, ...] = KINDS) -> None:
     from intake.webhook_client import WebhookSender
 
     pool = places(shared() / "cambridge")
@@ -176,9 +243,10 @@ def run_residents(url: str, recorder: Recorder, conversations: int, seconds: flo
         rng = random.Random(seed * 100003 + n)
         time.sleep(rng.uniform(0, think[1] * 2))  # arrivals spread out, not all at once
         while time.monotonic() < deadline:
-            kind = rng.choice(KINDS)
+            kind = rng.choice(kinds)
             r = make_resident(kind, rng.choice(pool), random.Random(rng.random()))
             phone = f"+1617{rng.randrange(2000000, 9999999)}"
+            recorder.begin(r.voice)
             sender = TimedSender(WebhookSender(http, url, TOKEN), recorder, think, rng)
             try:
                 outcome = (calling if r.voice else texting)(sender, r, phone)
@@ -360,7 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="residents' kinds, comma-separated (en_voice,es_voice: calls only)")
     args = parser.parse_args(argv)
+    kinds = tuple(k for k in args.kinds.split(",") if k)
+    if not kinds or set(kinds) - set(KINDS):
+        parser.error(f"--kinds takes some of {','.join(KINDS)}")
     conversations = args.conversations or (100 if args.quick else 500)
     seconds = args.seconds or (60 if args.quick else 300)
     think = (1.0, 3.0) if args.quick else (2.0, 6.0)
@@ -374,8 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cpu_before = cpu_seconds([web.pid])
         started = time.monotonic()
-        run_residents(base, recorder, conversations, seconds, think, args.seed)
+        recorder.started = started
+        sampler = CpuSampler(web.pid, worker.pid, started)
+        sampler.start()
+        run_residents(base, recorder, conversations, seconds, think, args.seed, kinds)
         elapsed = time.monotonic() - started
+        sampler.stopped.set()
         served = sum(len(v) for v in recorder.by_step.values())
         cpu_run = 1000 * (cpu_seconds([web.pid]) - cpu_before) / max(served, 1)
         deadline = time.monotonic() + 120  # let the worker drain the outbox
@@ -406,13 +483,26 @@ def main(argv: list[str] | None = None) -> int:
     for step, values in sorted(recorder.by_step.items(), key=lambda kv: -percentile(kv[1], .99)):
         print(f"{step:16} {len(values):6} {ms * statistics.median(values):8.1f} "
               f"{ms * percentile(values, .99):8.1f} {ms * max(values):8.1f}")
+    minutes = recorder.minutes()
+    print(f"{'minute':>6} {'calls':>6} {'texts':>6} {'webhooks':>8} {'p50 ms':>8} {'p99 ms':>8}"
+          "   cores used by: driver web worker postgres (machine)")
+    for m, calls, texts, lat in minutes:
+        cpu = sampler.rows[m] if m < len(sampler.rows) else None
+        used = (f"   {cpu['driver']:6.2f} {cpu['web']:4.2f} {cpu['worker']:6.2f} "
+                f"{cpu['postgres']:8.2f} ({cpu['machine']:.2f})" if cpu else "")
+        print(f"{m + 1:6} {calls:6} {texts:6} {len(lat):8} {ms * percentile(lat, .5):8.1f} "
+              f"{ms * percentile(lat, .99):8.1f}{used}")
+    steady = minutes[1:] or minutes  # the first minute is residents arriving
+    calls_min = statistics.mean(c for _, c, _, _ in steady) if steady else 0.0
+    texts_min = statistics.mean(t for _, _, t, _ in steady) if steady else 0.0
+    worst_minute = max((percentile(lat, .99) for *_, lat in steady if lat), default=float("nan"))
     print(f"ordinary steps p99 {ms * percentile(ordinary, .99):.1f} ms; address steps p99 "
           f"{ms * percentile(addressing, .99):.1f} ms")
     if recorder.errors:
-        kinds: dict[str, int] = defaultdict(int)
+        errs: dict[str, int] = defaultdict(int)
         for e in recorder.errors:
-            kinds[e] += 1
-        print("errors: " + ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())))
+            errs[e] += 1
+        print("errors: " + ", ".join(f"{k} x{n}" for k, n in sorted(errs.items())))
     slowest = max(recorder.by_step, key=lambda k: percentile(recorder.by_step[k], .99))
     print(f"profile of the slowest kind of step ({slowest}), in process:")
     for line in profile_step(slowest):
@@ -426,7 +516,9 @@ def main(argv: list[str] | None = None) -> int:
           f"p99_address_ms={ms * percentile(addressing, .99):.1f} "
           f"errors={len(recorder.errors)} filed={filed} expected={len(set(recorder.references))} "
           f"duplicates={duplicates} cpu_ms_per_webhook={app_ms:.2f} "
-          f"floor_cpu_ms={floor_ms:.2f} cpu_ratio={app_ms / floor_ms:.1f}")
+          f"floor_cpu_ms={floor_ms:.2f} cpu_ratio={app_ms / floor_ms:.1f} "
+          f"calls_per_min={calls_min:.0f} texts_per_min={texts_min:.0f} "
+          f"p99_worst_minute_ms={ms * worst_minute:.1f}")
     return 0
 
 
