@@ -16,6 +16,10 @@ Written from a description of calls and texts to a city's service line, not from
   digit by digit ("uno dos tres"), keep English street names (sometimes spelt the Spanish
   way), and wrap them in Spanish ("hay un bache en ...", "gracias", "por favor").
   A Spanish recogniser (es-US) writes numbers as digits about half the time.
+- Spoken Spanish hesitates too: "eh", "este", "pues", "o sea", "bueno", and as much the
+  regional and rural ones ("pos", "ehm", "mira", "mire", "digamos", "fíjese", "o sea que",
+  "pues mire"), a vowel held on ("esteee") and a search for the word ("este, cómo se
+  llama"; the recogniser writes no pause or comma).
 """
 
 from __future__ import annotations
@@ -143,7 +147,9 @@ ES_PROBLEMS = ["un bache", "un bache muy grande", "una luz apagada", "grafiti",
 ES_PREPOSITIONS = ["en", "en", "en la", "frente a", "cerca de", "al lado de", "por", "enfrente de"]
 ES_CLOSERS = ["", "", "gracias", "muchas gracias", "por favor", "gracias, adiós", "eso es todo",
               "ok gracias", "se lo agradezco"]
-ES_FILLERS = ["eh", "este", "pues", "o sea", "mmm", "bueno"]
+ES_FILLERS = ["eh", "este", "pues", "o sea", "mmm", "bueno", "pos", "ehm", "mira", "mire",
+              "digamos", "o sea que", "fíjese", "esteee", "pues mire", "este cómo se llama",
+              "eeh", "ajá"]
 ES_CORRECTIONS = ["no", "perdón", "digo", "no, perdón", "mejor dicho"]
 
 
@@ -189,8 +195,10 @@ def _street_es(street: str, rng: random.Random) -> tuple[str, str]:
 
 
 def spanish(number: str, street: str, rng: random.Random, city: str, state: str,
-            asr: bool = False, sentence: bool = True) -> str:
-    """The address as a Spanish speaker gives it (by text, or as es-US speech output)."""
+            asr: bool = False, sentence: bool = True,
+            fillers: list[str] | None = None) -> str:
+    """The address as a Spanish speaker gives it (by text, or as es-US speech output);
+    each hesitation put in is also added to `fillers`, for a benchmark to split by."""
     kind, name = _street_es(street, rng)
     if number and (not asr or rng.random() < 0.5):
         said = number_es(int(number), rng) if rng.random() < 0.75 else number
@@ -224,6 +232,8 @@ def spanish(number: str, street: str, rng: random.Random, city: str, state: str,
         for w in words:
             if rng.random() < 0.05:
                 out.append(rng.choice(ES_FILLERS))
+                if fillers is not None:
+                    fillers.append(out[-1])
             out.append(w.strip(","))
         words = out
     return " ".join(words)
