@@ -328,7 +328,8 @@ class ResolveAddress:
     letters: bool = False
     lang: str = "en"  # the resident's language: how numbers and street words are said
     # a whole sentence said at another question ("pothole", "skip"): an address may be in
-    # it, and a sentence with no word of one need not be looked up
+    # it or not, so the geocoder need not guess one from words no street has (an answer to
+    # the address question, or a correction, is read whole when nothing else is found)
     sentence: bool = False
 
 

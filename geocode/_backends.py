@@ -106,8 +106,10 @@ class GeopyBackend:
         """Candidates inside the city box, best first; raises GeocoderError on failure."""
         return self._candidates(text, zip_code)[0]
 
-    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
-        """Verdict over locate(); "out_of_city" when the service only found places outside."""
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en", *,
+                sentence: bool = False) -> Resolution:
+        """Verdict over locate(); "out_of_city" when the service only found places outside.
+        A `sentence` is asked in full: only the service knows its words."""
         candidates, total = self._candidates(text, zip_code)
         if total and not candidates:
             return Resolution("out_of_city", ())
@@ -179,8 +181,12 @@ class FallbackGeocoder:
         """Candidates of whichever backend gave the verdict."""
         return list(self.resolve(text, zip_code, lang).candidates)
 
-    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
-        """Primary verdict, or the fallback's when the primary is unsure and the fallback is not."""
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en", *,
+                sentence: bool = False) -> Resolution:
+        """Primary verdict, or the fallback's when the primary is unsure and the fallback is not.
+
+        A `sentence` is read in full by both, as before: when the primary's guess at a text
+        with no address word finds a street, the service is not asked."""
         first = self.primary.resolve(text, zip_code, lang)
         if first.status not in self.when:
             return first

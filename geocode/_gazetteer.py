@@ -81,13 +81,22 @@ class Gazetteer:
         """Candidates best first: gaz.locate("one twenty three mass av")[0].label."""
         return list(self.resolve(text, zip_code, lang).candidates)
 
-    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en", *,
+                sentence: bool = False) -> Resolution:
         """Candidates plus "certain", "confirm", "failed" or "out_of_city"; `span` is where
-        the address is in `text` ("there's a pothole at [10 Harvard St], thanks")."""
+        the address is in `text` ("there's a pothole at [10 Harvard St], thanks").
+
+        A `sentence` said about something else ("pothole", "skip") with no word an address
+        is made of (a number, a street type, a place, a word of a street name, heard loosely)
+        fails at once: it gives no window, and the whole text read as a typed address only
+        guesses ("man": Main St?), which helps an answer to "what is the address?" alone.
+        """
         text = text[:MAX_TEXT]
         self._placed.clear()  # per sentence: its windows share streets and numbers
         toks = tokenize(text)
         labels = self.reader.label(toks, lang)
+        if sentence and all(lab == OTHER for lab in labels):
+            return Resolution("failed", ())
         best: dict[str, tuple[Candidate, Window]] = {}
         read: list[tuple[set[int], float]] = []
         for window in self.reader.windows(labels, [t.word for t in toks]):
@@ -122,13 +131,6 @@ class Gazetteer:
             first, last = ranked[0][1].indices[0], ranked[0][1].indices[-1]
             span = (toks[first].start, toks[last].end)
         return Resolution(verdict(candidates), tuple(candidates), span)
-
-    def may_hold_address(self, text: str, lang: str = "en") -> bool:
-        """Whether a sentence has any word an address is made of: a number, a street type, a
-        place, a word of a street name (heard loosely, as `resolve` reads it). A sentence with
-        none ("pothole", "skip") gives `resolve` no window, only the whole-text fallback."""
-        toks = tokenize(text[:MAX_TEXT])
-        return any(lab != OTHER for lab in self.reader.label(toks, lang))
 
     def keypad(self, digits: str) -> Resolution:
         """Streets whose name starts with letters keyed on a phone ("6246" -> Main St)."""

@@ -71,8 +71,10 @@ class Geocoder(Protocol):
         """Candidates best first (may be empty); `lang` is the resident's ("en", "es")."""
         ...
 
-    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en") -> Resolution:
-        """Candidates plus a verdict."""
+    def resolve(self, text: str, zip_code: str | None = None, lang: str = "en", *,
+                sentence: bool = False) -> Resolution:
+        """Candidates plus a verdict. A `sentence` was said about something else and may
+        hold no address: a backend may then answer "failed" at once (the local index does)."""
         ...
 
     def hints(self, limit: int = 500, zip_code: str | None = None) -> list[str]:

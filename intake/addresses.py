@@ -52,15 +52,10 @@ class AddressResolver:
     def resolve(self, text: str, letters: bool = False, lang: str = "en", *,
                 sentence: bool = False) -> AddressResolved:
         """Geocode free text in the resident's language, or keypad digits spelling a street.
-
-        A `sentence` (said at a question about something else) with no word an address is
-        made of is not looked up: the street index would only try it whole, as a typed
-        address, which costs CPU on every "pothole" and finds nothing the engine keeps.
-        """
-        holds = getattr(self.geocoder, "may_hold_address", None)  # only the local index says
-        if sentence and not letters and holds is not None and not holds(text, lang):
-            return AddressResolved("failed")
-        lookup: Callable[[str], Resolution] = partial(self.geocoder.resolve, lang=lang)
+        A `sentence` was said at a question about something else: the street index answers
+        at once when no word of it can be part of an address."""
+        lookup: Callable[[str], Resolution] = partial(self.geocoder.resolve, lang=lang,
+                                                      sentence=sentence)
         if letters:
             keypad = getattr(self.geocoder, "keypad", None)  # only the local gazetteer spells
             if keypad is None:

@@ -20,8 +20,10 @@ from intake.settings import DEMO_CITY_DIR
 class Stalling(BaseHTTPRequestHandler):
     release = threading.Event()
     reply = b"[]"
+    asked: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        Stalling.asked.append(self.path)
         Stalling.release.wait(30)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -60,6 +62,21 @@ def test_the_local_streets_answer_without_asking_a_stalled_fallback(slow_server:
     resolver = AddressResolver(FallbackGeocoder(local, remote), timeout=0.5)
     result = resolver.resolve("123 Main St")
     assert result.status == "certain" and result.candidates[0].label == "123 Main St"
+
+
+def test_a_sentence_the_street_index_answers_at_once_still_goes_to_the_service(
+        slow_server: str) -> None:
+    """Only the service knows its own words: "pothole", said at another question, fails at
+    once in the street index and is still asked of the fallback service."""
+    Stalling.release.set()  # the service answers at once, with nothing
+    Stalling.asked.clear()
+    local = load_gazetteer(DEMO_CITY_DIR / "centerlines.geojson")
+    remote = make_backend("nominatim", domain=slow_server, scheme="http", timeout=5,
+                          min_delay_seconds=0)
+    resolver = AddressResolver(FallbackGeocoder(local, remote), timeout=5)
+    assert local.resolve("pothole", sentence=True).status == "failed"
+    assert resolver.resolve("pothole", sentence=True).status == "failed"
+    assert [p for p in Stalling.asked if "pothole" in p]
 
 
 def test_a_geocoder_that_refuses_connections_counts_as_not_found() -> None:

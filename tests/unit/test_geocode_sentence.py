@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from geocode import Gazetteer, load_gazetteer
+from geocode import Gazetteer, Resolution, load_gazetteer
 from intake import democity
 
 #: (what is said, the label it must resolve to, a word of the street that the span must hold)
@@ -55,15 +55,24 @@ def test_address_inside_a_sentence(demo: Gazetteer, phenomenon: str, address: st
     assert word in said
     for extra in ("thank", "pothole", "Demo", "graffiti", "please", "sorry", "okay"):
         assert extra not in said
-    assert demo.may_hold_address(text)  # a sentence step would look it up
+    assert demo.resolve(text, sentence=True) == result  # said at another question: the same
 
 
 @pytest.mark.parametrize("text", ["pothole", "skip", "streetlight out", "there is a pothole",
                                   "it is deep, please fix it"])
-def test_a_sentence_with_no_word_of_an_address_need_not_be_looked_up(demo: Gazetteer,
-                                                                      text: str) -> None:
-    assert not demo.may_hold_address(text)
-    assert demo.resolve(text).status != "certain"  # what a look-up would have kept
+def test_a_sentence_with_no_word_of_an_address_fails_at_once(demo: Gazetteer,
+                                                              text: str) -> None:
+    assert demo.resolve(text, sentence=True) == Resolution("failed", ())
+    assert demo.resolve(text).status != "certain"  # what reading it whole would have kept
+
+
+def test_an_address_answer_with_no_word_of_a_street_is_still_read_whole(demo: Gazetteer) -> None:
+    """"man" typed for "Main": no street has the word, but as the answer to "what is the
+    address?" the whole text is worth a guess; said at another question it is not."""
+    guess = demo.resolve("man")
+    assert guess.status == "confirm" and guess.best is not None
+    assert guess.best.street == "Main St"
+    assert demo.resolve("man", sentence=True) == Resolution("failed", ())
 
 
 @pytest.mark.parametrize(
@@ -170,7 +179,7 @@ def test_spanish(demo: Gazetteer, phenomenon: str) -> None:
     else:
         assert best.label == label, (text, result)
     assert result.status in ("certain", "confirm")
-    assert demo.may_hold_address(text, "es")
+    assert demo.resolve(text, lang="es", sentence=True) == result
 
 
 @pytest.mark.parametrize("text", ["luz de calle rota", "hay un bache en la calle", "gracias"])
