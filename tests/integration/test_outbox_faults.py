@@ -101,6 +101,30 @@ def test_two_workers_under_faults_never_file_twice(app: Flask) -> None:
     filed_once(app, refs)
 
 
+def test_a_drain_waits_for_another_drains_lease_instead_of_skipping_it(app: Flask) -> None:
+    """The harness: skipping waits never skips a lease another thread holds while it posts."""
+    refs = add_reports(app, 1)
+    posting, answer = threading.Event(), threading.Event()
+
+    def slow_first_post(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and not posting.is_set():
+            posting.set()
+            answer.wait(10)  # the POST has not reached the city yet
+        return None
+
+    with city(app, slow_first_post) as slow, wsgi(app) as http:
+        first = threading.Thread(target=drain, args=(app, client(slow)))
+        first.start()
+        assert posting.wait(10)
+        second = threading.Thread(target=drain, args=(app, client(http)))
+        second.start()
+        second.join(0.5)  # ample time to post it again, if it jumped past the lease
+        answer.set()
+        first.join()
+        second.join()
+    filed_once(app, refs)
+
+
 # -- the lookup, step by step ------------------------------------------------------------
 
 
