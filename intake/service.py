@@ -18,7 +18,17 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -86,7 +96,7 @@ REFERENCE_TAKEN = select(REPORTS.c.id).where(REPORTS.c.reference == bindparam("r
 OPEN_OF_NUMBER = (  # a number's conversations going (the cap on them)
     select(func.count()).select_from(CONVERSATIONS)
     .where(CONVERSATIONS.c.phone == bindparam("phone"), CONVERSATIONS.c.is_open.is_(True),
-           CONVERSATIONS.c.updated_at >= bindparam("since", type_=UTCDateTime)))
+           CONVERSATIONS.c.updated_at >= bindparam("active_since", type_=UTCDateTime)))
 JUST_FILED = (  # the report a text conversation filed moments ago, if any
     select(REPORTS.c.id, REPORTS.c.reference, REPORTS.c.lang, REPORTS.c.conversation_id)
     .join(CONVERSATIONS, REPORTS.c.conversation_id == CONVERSATIONS.c.id)
@@ -94,6 +104,38 @@ JUST_FILED = (  # the report a text conversation filed moments ago, if any
            REPORTS.c.created_at >= bindparam("since", type_=UTCDateTime))
     .order_by(REPORTS.c.id.desc()).limit(1))
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
+# PostgreSQL: the conversation's write and the webhook's answer in one statement (one round
+# trip less on every webhook); the answer is stored only if the write happened.
+_WRITTEN = ("state", "step", "is_open", "updated_at")
+
+
+def _and_record(written: Any) -> Any:
+    """INSERT the webhook's answer for the conversation row `written` (a DML CTE) returns."""
+    return (insert(DELIVERIES).from_select(
+        ["id", "conversation_id", "answer", "created_at"],
+        select(bindparam("delivery", type_=DELIVERIES.c.id.type), written.c.id,
+               bindparam("answer", type_=DELIVERIES.c.answer.type),
+               bindparam("answered_at", type_=DELIVERIES.c.created_at.type)))
+        .returning(DELIVERIES.c.conversation_id))
+
+
+OPEN_AND_RECORD = _and_record(
+    insert(CONVERSATIONS).values({name: bindparam(name) for name in (
+        *_WRITTEN, "channel", "key", "phone", "city_number", "turn", "created_at")})
+    .returning(CONVERSATIONS.c.id).cte("opened"))
+TURN_AND_RECORD = _and_record(
+    update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"),
+                                CONVERSATIONS.c.turn == bindparam("read"))
+    .values({name: bindparam(name) for name in (*_WRITTEN, "turn")})
+    .returning(CONVERSATIONS.c.id).cte("turned"))
+# A webhook with no open conversation asks these three at once: any stored answer to it,
+# the report its texter filed moments ago, and how many conversations the number has going.
+_JUST = JUST_FILED.subquery("just")
+FIRST_LOOK = (
+    select(STORED_ANSWER.scalar_subquery().label("stored"),
+           OPEN_OF_NUMBER.scalar_subquery().label("going"),
+           _JUST.c.id, _JUST.c.reference, _JUST.c.lang, _JUST.c.conversation_id)
+    .select_from(select(literal(1).label("one")).subquery("one").outerjoin(_JUST, true())))
 
 
 class Intake:
@@ -189,19 +231,21 @@ class Intake:
             found = conn.execute(LOCK_OPEN, {"delivery": inbound.delivery_id,
                                              "channel": inbound.channel, "key": inbound.key}
                                  ).first()
-            stored = found[-1] if found is not None else conn.execute(
-                STORED_ANSWER, {"delivery": inbound.delivery_id}).scalar()
+            first = None if found is not None else conn.execute(FIRST_LOOK, {
+                "delivery": inbound.delivery_id, "key": inbound.key, "phone": inbound.phone,
+                "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE}).one()
+            stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
             if stored is not None:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
                 return load_reply(stored), False, None
             row = self._still_open(conn, inbound, found)
             if row is None:
-                followed = self._follow_up(session, inbound)
+                followed = self._follow_up(session, inbound, first)
                 if followed is not None:
                     reply, conversation_id = followed
                     _record(conn, inbound.delivery_id, conversation_id, reply)
                     return reply, False, None
-                if self._too_many_open(session, inbound):
+                if self._too_many_open(session, inbound, first):
                     langs = self.config.languages  # the caller's is not known: each offered
                     said = tuple(Say("too_many_open", lang=lang) for lang in langs)
                     reply = Reply(langs[0], 0, (*said, End(Ended.TOO_MANY_OPEN)))
@@ -212,7 +256,6 @@ class Intake:
             before = row.wants_texts
             state, actions, filed = self._run(session, row, inbound, menu, looked_up or {})
             is_open = state.step is not Step.DONE
-            self._save(session, row, state, is_open)
             if state.reference is not None and (
                     state.wants_texts if filed else state.wants_texts != before):
                 if session.new:
@@ -220,8 +263,8 @@ class Intake:
                 conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
                                                "wants_texts": state.wants_texts})
             shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
-            reply = Reply(state.lang, row.turn, shown)
-            _record(conn, inbound.delivery_id, row.id, reply)
+            reply = Reply(state.lang, row.turn + 1 if row.id is not None else 1, shown)
+            self._save(session, row, state, is_open, inbound.delivery_id, reply)
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
                      state.step.value)
         ended = (state.ended or "done") if not is_open else None
@@ -242,24 +285,37 @@ class Intake:
             return None
         return row
 
-    def _save(self, session: Session, row: OpenConversation, state: State,
-              is_open: bool) -> None:
-        """Write the conversation's new state: a new row, or the one read if its turn is
-        still the one read (another webhook of it that came first makes this one start over).
+    def _save(self, session: Session, row: OpenConversation, state: State, is_open: bool,
+              delivery_id: str, reply: Reply) -> None:
+        """Write the conversation's new state and the answer to this webhook: a new row, or
+        the one read if its turn is still the one read (another webhook of it that came
+        first makes this one start over). One statement on PostgreSQL, two elsewhere.
         """
         values = {"state": self.menus.dump(state), "step": state.step.value,
                   "is_open": is_open, "updated_at": utcnow()}
+        answer = {"delivery": delivery_id, "answer": dump_reply(reply),
+                  "answered_at": values["updated_at"]}
         conn = session.connection()
+        together = conn.dialect.name == "postgresql"
         if row.id is None:
-            row.id = conn.execute(NEW_CONVERSATION, {
-                "channel": row.channel, "key": row.key, "phone": row.phone,
-                "city_number": row.city_number, "turn": 1, "created_at": values["updated_at"],
-                **values}).scalar_one()
+            opened = {"channel": row.channel, "key": row.key, "phone": row.phone,
+                      "city_number": row.city_number, "turn": 1,
+                      "created_at": values["updated_at"], **values}
+            if together:
+                row.id = conn.execute(OPEN_AND_RECORD, {**opened, **answer}).scalar_one()
+            else:
+                row.id = conn.execute(NEW_CONVERSATION, opened).scalar_one()
+                _record(conn, delivery_id, row.id, reply)
             row.turn = 1
             return
-        done = conn.execute(NEXT_TURN, {"cid": row.id, "read": row.turn, "turn": row.turn + 1,
-                                        **values})
-        if done.rowcount != 1:
+        moved = {"cid": row.id, "read": row.turn, "turn": row.turn + 1, **values}
+        if together:
+            done = conn.execute(TURN_AND_RECORD, {**moved, **answer}).first() is not None
+        else:
+            done = conn.execute(NEXT_TURN, moved).rowcount == 1
+            if done:
+                _record(conn, delivery_id, row.id, reply)
+        if not done:
             raise StaleDataError(f"conversation {row.id} moved past turn {row.turn}")
         row.turn += 1
 
@@ -274,27 +330,35 @@ class Intake:
                 "is_open": True, "created_at": now, "updated_at": now}).scalar_one()
         return row.id
 
-    def _too_many_open(self, session: Session, inbound: Inbound) -> bool:
-        """This number has `max_open` conversations going already (a flood, not a resident)."""
+    def _too_many_open(self, session: Session, inbound: Inbound, first: Any = None) -> bool:
+        """This number has `max_open` conversations going already (a flood, not a resident).
+        `first`: the FIRST_LOOK row already read (None: ask)."""
         if not inbound.phone or self.max_open <= 0:
             return False
-        going = session.connection().execute(
-            OPEN_OF_NUMBER, {"phone": inbound.phone, "since": utcnow() - ACTIVE}).scalar() or 0
+        going = (first.going if first is not None else session.connection().execute(
+            OPEN_OF_NUMBER, {"phone": inbound.phone, "active_since": utcnow() - ACTIVE}
+        ).scalar()) or 0
         if going >= self.max_open:
             log.warning("%s %s has %d conversations going; not opening another",
                         inbound.channel, mask_phone(inbound.phone), going)
         return going >= self.max_open
 
-    def _follow_up(self, session: Session, inbound: Inbound) -> tuple[Reply, int | None] | None:
+    def _follow_up(self, session: Session, inbound: Inbound,
+                   first: Any = None) -> tuple[Reply, int | None] | None:
         """A text that arrives just after its conversation filed a report, sent before the
         resident saw the reference, belongs to that report: it is added to the description
         while the report is still waiting for delivery, or answered with the reference.
+        `first`: the FIRST_LOOK row already read (None: ask).
         """
         photos = inbound.event.urls if isinstance(inbound.event, conv.PhotosSent) else ()
         if inbound.channel != "sms" or not (inbound.text.strip() or photos):
             return None
-        found = session.connection().execute(
-            JUST_FILED, {"key": inbound.key, "since": utcnow() - FOLLOW_UP}).first()
+        if first is not None:
+            found = None if first.id is None else (
+                first.id, first.reference, first.lang, first.conversation_id)
+        else:
+            found = session.connection().execute(
+                JUST_FILED, {"key": inbound.key, "since": utcnow() - FOLLOW_UP}).first()
         if found is None:
             return None
         report_id, reference, lang, conversation_id = found
