@@ -80,7 +80,7 @@ def captured(app: Flask, run) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def listen(conn, cursor, statement, parameters, context, executemany) -> None:
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE",
+        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "WITH",
                                                                       "DELETE")):
             seen.append((statement, parameters))
 
