@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -308,21 +308,14 @@ class _Sandbox:
             size = cfg.default_limit
         if faults.list_cap is not None:
             size = min(size, faults.list_cap)
-        start = (page - 1) * size
-        if not ids:
-            query = query.order_by(*NEWEST_FIRST).offset(start).limit(size)
+        query = (query.order_by(*NEWEST_FIRST)
+                 .offset(_inline("offset", (page - 1) * size)).limit(_inline("limit", size)))
         extensions = _flag("extensions")
         if extensions:
             query = query.options(selectinload(SandboxRequest.notes))
         with transaction() as session:
             advance(session, now, cfg)
             rows = session.scalars(query).all()
-            if ids:
-                # A list of ids is as long as its URL allows: those rows are sorted and paged
-                # here. In SQL, with LIMIT a parameter, PostgreSQL's generic plan walked the
-                # whole date index backwards for them (25 ms at 10,000 requests, not 0.2).
-                rows = sorted(rows, key=lambda r: (r.requested_datetime, r.id),
-                              reverse=True)[start : start + size]
             body = [self._request_dict(r, extensions) for r in rows]
         return render.respond(fmt, "service_requests", body)
 
@@ -499,6 +492,16 @@ def create_blueprint(
     bp.add_url_rule("/tokens/<token>.<fmt>", "token", sandbox.call(sandbox.get_token))
     bp.add_url_rule("/<path:rest>", "unknown", sandbox.unknown, methods=["GET", "POST"])
     return bp
+
+
+def _inline(name: str, value: int) -> Any:
+    """A LIMIT or OFFSET written into the SQL as a number, not sent as a parameter.
+
+    With LIMIT a parameter, PostgreSQL's generic plan of a prepared statement (psycopg
+    prepares a statement after 5 runs) cannot know it is small, and for a list of ids it
+    walked the whole date index backwards (25 ms a GET at 10,000 requests, not 0.2).
+    """
+    return bindparam(name, int(value), type_=Integer, literal_execute=True)
 
 
 def _near(query: Any) -> Any:
