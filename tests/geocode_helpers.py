@@ -1,11 +1,21 @@
-"""Shared helpers for the geocode tests: the Cambridge layers (shared data), a tiny fake city."""
+"""Shared helpers for the geocode tests: the Cambridge layers (shared data), Demo City, and
+small fake cities written from street segments."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from geocode import Gazetteer, load_gazetteer
+from intake import democity
 from tests.needs import shared_data, unavailable
+
+
+def demo_city() -> Gazetteer:
+    """The committed Demo City, streets and intersections."""
+    return load_gazetteer(
+        democity.HERE / "centerlines.geojson", democity.HERE / "intersections.geojson"
+    )
 
 
 def cambridge_paths() -> tuple[Path, Path, Path]:
@@ -22,9 +32,9 @@ def cambridge_paths() -> tuple[Path, Path, Path]:
     return paths
 
 
-def _segment(street: str, coords: list[list[float]], ranges: tuple[int, int, int, int],
-             zip_code: str = "01001", alias: str | None = None,
-             nodes: tuple[int, int] | None = None) -> dict[str, object]:
+def segment(street: str, coords: list[list[float]], ranges: tuple[int, int, int, int],
+            zip_code: str = "01001", alias: str | None = None,
+            nodes: tuple[int, int] | None = None) -> dict[str, object]:
     name, _, kind = street.rpartition(" ")
     props: dict[str, object] = {
         "Street": street, "Street_Name": name, "Street_Type": kind,
@@ -39,24 +49,30 @@ def _segment(street: str, coords: list[list[float]], ranges: tuple[int, int, int
             "properties": props}
 
 
+def write_city(folder: Path, segments: list[dict[str, object]],
+               crossings: list[dict[str, object]] | None = None) -> tuple[Path, Path]:
+    """(centerlines, intersections) GeoJSON files in `folder`, as `load_gazetteer` takes them."""
+    lines = folder / "centerlines.geojson"
+    lines.write_text(json.dumps({"type": "FeatureCollection", "features": segments}))
+    points = folder / "intersections.geojson"
+    points.write_text(json.dumps({"type": "FeatureCollection", "features": crossings or []}))
+    return lines, points
+
+
 def write_tiny_city(folder: Path) -> tuple[Path, Path]:
     """A four-street city: Main St (E-W), Elm St (N-S) crossing it, Fifth Ave, Maple Ct."""
-    features = [
-        _segment("Main St", [[-70.0, 42.0], [-69.99, 42.0]], (2, 98, 1, 99), nodes=(1, 2)),
-        _segment("Main St", [[-69.99, 42.0], [-69.98, 42.0]], (100, 198, 101, 199),
-                 nodes=(2, 3)),
-        _segment("Elm St", [[-69.99, 41.99], [-69.99, 42.0]], (2, 50, 1, 51), nodes=(4, 2)),
-        _segment("Fifth Ave", [[-70.0, 42.01], [-69.98, 42.01]], (2, 300, 1, 301), "02002",
-                 alias="5th Ave", nodes=(5, 6)),
-        _segment("Massachusetts Ave", [[-70.0, 42.02], [-69.98, 42.02]], (2, 400, 1, 401),
-                 alias="Mass Ave", nodes=(7, 8)),
-        _segment("Maple Ct", [[-70.0, 42.03], [-69.999, 42.03]], (2, 8, 1, 9), nodes=(9, 10)),
+    segments = [
+        segment("Main St", [[-70.0, 42.0], [-69.99, 42.0]], (2, 98, 1, 99), nodes=(1, 2)),
+        segment("Main St", [[-69.99, 42.0], [-69.98, 42.0]], (100, 198, 101, 199),
+                nodes=(2, 3)),
+        segment("Elm St", [[-69.99, 41.99], [-69.99, 42.0]], (2, 50, 1, 51), nodes=(4, 2)),
+        segment("Fifth Ave", [[-70.0, 42.01], [-69.98, 42.01]], (2, 300, 1, 301), "02002",
+                alias="5th Ave", nodes=(5, 6)),
+        segment("Massachusetts Ave", [[-70.0, 42.02], [-69.98, 42.02]], (2, 400, 1, 401),
+                alias="Mass Ave", nodes=(7, 8)),
+        segment("Maple Ct", [[-70.0, 42.03], [-69.999, 42.03]], (2, 8, 1, 9), nodes=(9, 10)),
     ]
-    lines = folder / "centerlines.geojson"
-    lines.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    crossings = folder / "intersections.geojson"
-    crossings.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+    return write_city(folder, segments, [{
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [-69.99, 42.0]},
         "properties": {"Intersection": "Elm St & Main St", "lat": 42.0, "lon": -69.99,
-                       "IntersectingStreetCount": 2}}]}))
-    return lines, crossings
+                       "IntersectingStreetCount": 2}}])

@@ -17,8 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from geocode import load_gazetteer
-from intake import db, democity
+from intake import db
 from intake.app import create_app
 from intake.db import utcnow
 from intake.lifecycle import ReportState
@@ -28,6 +27,7 @@ from intake.settings import Settings
 from intake.storage import Report
 from intake.webhook_client import WebhookSender
 from tests.databases import BACKENDS, database_url
+from tests.geocode_helpers import demo_city
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "dup-token"
@@ -37,9 +37,7 @@ PHONE = "+15555550321"
 
 @pytest.fixture(scope="module")
 def home() -> tuple[float, float]:
-    gaz = load_gazetteer(democity.HERE / "centerlines.geojson",
-                         democity.HERE / "intersections.geojson")
-    best = gaz.resolve("123 Main St").best
+    best = demo_city().resolve("123 Main St").best
     assert best is not None
     return best.lat, best.lon
 

@@ -7,16 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from geocode import Gazetteer, load_gazetteer
+from geocode import Gazetteer
 from intake import democity
 from intake.cli.streets import streets
-
-
-@pytest.fixture(scope="module")
-def demo() -> Gazetteer:
-    return load_gazetteer(
-        democity.HERE / "centerlines.geojson", democity.HERE / "intersections.geojson"
-    )
 
 
 def test_generator_is_deterministic(tmp_path: Path) -> None:

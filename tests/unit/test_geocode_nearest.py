@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geocode import Gazetteer, load_gazetteer
-from intake import democity
-
-
-@pytest.fixture(scope="module")
-def demo() -> Gazetteer:
-    return load_gazetteer(
-        democity.HERE / "centerlines.geojson", democity.HERE / "intersections.geojson"
-    )
+from geocode import Gazetteer
 
 
 @pytest.mark.parametrize("address", ["123 Main St", "250 Pennsylvania Ave", "120 Elm St",

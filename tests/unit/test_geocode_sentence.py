@@ -35,13 +35,6 @@ PHENOMENA = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo() -> Gazetteer:
-    return load_gazetteer(
-        democity.HERE / "centerlines.geojson", democity.HERE / "intersections.geojson"
-    )
-
-
 @pytest.mark.parametrize("phenomenon", sorted(PHENOMENA))
 @pytest.mark.parametrize(("address", "label", "word"), ADDRESSES)
 def test_address_inside_a_sentence(demo: Gazetteer, phenomenon: str, address: str, label: str,

@@ -3,14 +3,10 @@ they stand; a street really named by one of them is still found by its name."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from geocode import Gazetteer, load_gazetteer
-from intake import democity
-from tests.geocode_helpers import _segment
+from tests.geocode_helpers import segment, write_city
 
 #: (phenomenon, what is said); each must give 120 Main St exactly as "calle Main ciento veinte".
 SAID = {
@@ -29,13 +25,6 @@ SAID = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo() -> Gazetteer:
-    return load_gazetteer(
-        democity.HERE / "centerlines.geojson", democity.HERE / "intersections.geojson"
-    )
-
-
 @pytest.mark.parametrize("phenomenon", sorted(SAID))
 def test_a_spanish_hesitation_costs_nothing(demo: Gazetteer, phenomenon: str) -> None:
     plain = demo.resolve("calle Main ciento veinte", lang="es")
@@ -49,17 +38,11 @@ def test_a_spanish_hesitation_costs_nothing(demo: Gazetteer, phenomenon: str) ->
 @pytest.fixture(scope="module")
 def filler_named(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     """A city whose streets are called Este and Bueno, beside a Pearl St."""
-    folder: Path = tmp_path_factory.mktemp("city")
-    features = [
-        _segment("Este St", [[-70.0, 42.0], [-69.99, 42.0]], (2, 98, 1, 99), nodes=(1, 2)),
-        _segment("Bueno Ave", [[-70.0, 42.01], [-69.99, 42.01]], (2, 98, 1, 99), nodes=(3, 4)),
-        _segment("Pearl St", [[-70.0, 42.02], [-69.99, 42.02]], (2, 98, 1, 99), nodes=(5, 6)),
-    ]
-    lines = folder / "centerlines.geojson"
-    lines.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    crossings = folder / "intersections.geojson"
-    crossings.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    return load_gazetteer(lines, crossings)
+    return load_gazetteer(*write_city(tmp_path_factory.mktemp("city"), [
+        segment("Este St", [[-70.0, 42.0], [-69.99, 42.0]], (2, 98, 1, 99), nodes=(1, 2)),
+        segment("Bueno Ave", [[-70.0, 42.01], [-69.99, 42.01]], (2, 98, 1, 99), nodes=(3, 4)),
+        segment("Pearl St", [[-70.0, 42.02], [-69.99, 42.02]], (2, 98, 1, 99), nodes=(5, 6)),
+    ]))
 
 
 @pytest.mark.parametrize(
