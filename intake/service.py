@@ -221,10 +221,10 @@ class Intake:
                      ) -> tuple[Reply, bool, str | None]:
         """One try: (the reply, whether a report was filed, how the conversation ended).
 
-        Two statements for an ordinary step: the open conversation, locked, read with any
-        stored answer to this very webhook; and its update, made only if its turn is still
-        the one read (with the answer's record). Core statements: the ORM's unit of work cost
-        more CPU than the rest of the webhook.
+        Two statements for an ordinary step on PostgreSQL: the open conversation, locked, read
+        with any stored answer to this very webhook; and its update, made only if its turn is
+        still the one read, with the answer's record (a second statement on SQLite). Core
+        statements: the ORM's unit of work cost more CPU than the rest of the webhook.
         """
         with self.sessions.begin() as session:
             conn = session.connection()
