@@ -231,21 +231,21 @@ class Intake:
             found = conn.execute(LOCK_OPEN, {"delivery": inbound.delivery_id,
                                              "channel": inbound.channel, "key": inbound.key}
                                  ).first()
-            first = None if found is not None else conn.execute(FIRST_LOOK, {
-                "delivery": inbound.delivery_id, "key": inbound.key, "phone": inbound.phone,
-                "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE}).one()
+            first = None if found is not None else self._first_look(conn, inbound)
             stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
             if stored is not None:
                 log.info("repeated webhook %s answered from the record", inbound.delivery_id)
                 return load_reply(stored), False, None
             row = self._still_open(conn, inbound, found)
             if row is None:
+                if first is None:  # a text conversation long idle, closed just now
+                    first = self._first_look(conn, inbound)
                 followed = self._follow_up(session, inbound, first)
                 if followed is not None:
                     reply, conversation_id = followed
                     _record(conn, inbound.delivery_id, conversation_id, reply)
                     return reply, False, None
-                if self._too_many_open(session, inbound, first):
+                if self._too_many_open(inbound, first):
                     langs = self.config.languages  # the caller's is not known: each offered
                     said = tuple(Say("too_many_open", lang=lang) for lang in langs)
                     reply = Reply(langs[0], 0, (*said, End(Ended.TOO_MANY_OPEN)))
@@ -330,38 +330,38 @@ class Intake:
                 "is_open": True, "created_at": now, "updated_at": now}).scalar_one()
         return row.id
 
-    def _too_many_open(self, session: Session, inbound: Inbound, first: Any = None) -> bool:
+    @staticmethod
+    def _first_look(conn: Connection, inbound: Inbound) -> Any:
+        """What a webhook with no open conversation needs to know, in one statement."""
+        return conn.execute(FIRST_LOOK, {
+            "delivery": inbound.delivery_id, "key": inbound.key, "phone": inbound.phone,
+            "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE}).one()
+
+    def _too_many_open(self, inbound: Inbound, first: Any) -> bool:
         """This number has `max_open` conversations going already (a flood, not a resident).
-        `first`: the FIRST_LOOK row already read (None: ask)."""
+        `first`: the FIRST_LOOK row."""
         if not inbound.phone or self.max_open <= 0:
             return False
-        going = (first.going if first is not None else session.connection().execute(
-            OPEN_OF_NUMBER, {"phone": inbound.phone, "active_since": utcnow() - ACTIVE}
-        ).scalar()) or 0
+        going = first.going or 0
         if going >= self.max_open:
             log.warning("%s %s has %d conversations going; not opening another",
                         inbound.channel, mask_phone(inbound.phone), going)
         return going >= self.max_open
 
     def _follow_up(self, session: Session, inbound: Inbound,
-                   first: Any = None) -> tuple[Reply, int | None] | None:
+                   first: Any) -> tuple[Reply, int | None] | None:
         """A text that arrives just after its conversation filed a report, sent before the
         resident saw the reference, belongs to that report: it is added to the description
         while the report is still waiting for delivery, or answered with the reference.
-        `first`: the FIRST_LOOK row already read (None: ask).
+        `first`: the FIRST_LOOK row, with the report just filed if there is one.
         """
         photos = inbound.event.urls if isinstance(inbound.event, conv.PhotosSent) else ()
         if inbound.channel != "sms" or not (inbound.text.strip() or photos):
             return None
-        if first is not None:
-            found = None if first.id is None else (
-                first.id, first.reference, first.lang, first.conversation_id)
-        else:
-            found = session.connection().execute(
-                JUST_FILED, {"key": inbound.key, "since": utcnow() - FOLLOW_UP}).first()
-        if found is None:
+        if first.id is None:
             return None
-        report_id, reference, lang, conversation_id = found
+        report_id, reference, lang, conversation_id = (
+            first.id, first.reference, first.lang, first.conversation_id)
         text = inbound.text.strip()
         if photos and not text:  # photos right after filing: to the report, while it waits
             added = self._add_photos(session, report_id, photos)
