@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import signal
+import threading
 
 import click
 
@@ -37,15 +38,20 @@ def poll(loop: bool, interval: float | None, no_send: bool) -> None:
     app = make_app(settings)
     messaging: Messaging = app.extensions[TEXTS]
     pause = interval if interval is not None else settings.poll_interval
+    # SIGTERM ends the loop after the pass in hand (a container's stop; as its PID 1 the
+    # process would otherwise ignore SIGTERM and be killed 10 s later)
+    stopping = threading.Event()
+    if loop:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stopping.set())
     while True:
         result = messaging.poller.poll_once()
         sent = 0 if no_send else send_due(db.sessions(app), messaging.sender,
                                           messaging.callback_base)
         click.echo(f"tracked={result.tracked} changes={result.changes} "
                    f"texts_queued={result.texts} texts_sent={sent} errors={result.errors}")
-        if not loop:
+        if not loop or stopping.wait(pause):
             return
-        time.sleep(pause)
 
 
 @click.command()

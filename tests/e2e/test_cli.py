@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .conftest import ROOT, TOKEN, Server
@@ -61,3 +63,25 @@ def test_replay_against_nothing_is_one_clear_line() -> None:
                   "http://127.0.0.1:9")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "cannot reach the service at http://127.0.0.1:9" in done.stderr
+
+
+def test_the_polling_loop_stops_at_sigterm_between_passes(tmp_path: Path) -> None:
+    """`intake poll --loop` as a container's PID 1: SIGTERM must end it, not be ignored."""
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "INTAKE_VAR_DIR": str(tmp_path),
+           "PYTHONUNBUFFERED": "1"}
+    log = tmp_path / "poll.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "intake.cli", "poll", "--loop",
+                                 "--interval", "600"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "tracked=" not in log.read_text() and proc.poll() is None:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert proc.poll() is None, log.read_text()  # the first pass is done: it waits 600 s
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0, log.read_text()  # returned, not killed by it
+    finally:
+        proc.kill()
+        proc.wait()
