@@ -3,7 +3,10 @@
 #   intake worker              delivery to Open311 and outbound texts (any number of them)
 #   intake poll --loop         status polling
 #   intake db upgrade          migrations (run once before the others start)
-FROM python:3.12-slim
+# BASE: any Debian-like image with python3 (>= 3.11) and its venv module; the default is the
+# published one. deploy/prove-local.sh builds on a stand-in made from Debian's own packages.
+ARG BASE=python:3.12-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -11,7 +14,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     INTAKE_VAR_DIR=/var/lib/intake \
     PROMETHEUS_MULTIPROC_DIR=/tmp/intake-metrics \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    PATH=/opt/intake/bin:$PATH
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -21,7 +25,10 @@ COPY sms ./sms
 COPY geocode ./geocode
 COPY open311_client ./open311_client
 COPY intake ./intake
-RUN pip install . \
+# a virtual environment: the same on python:3.12-slim and on a distribution's python3,
+# whose own pip refuses to install into the system (PEP 668)
+RUN python3 -m venv /opt/intake \
+    && pip install . \
     && useradd --system --uid 10001 --home-dir /var/lib/intake intake \
     && mkdir -p /var/lib/intake /tmp/intake-metrics \
     && chown intake /var/lib/intake /tmp/intake-metrics
