@@ -3,7 +3,7 @@
 # end to end through the proxy, even without Docker Hub:
 #   1. stand-in base images from Debian's packages (debootstrap; deploy/local/*.Dockerfile):
 #      python3 for the app image, postgresql-15 behind the postgres image's env contract, nginx
-#   2. the app image from the real Dockerfile, on the stand-in python (--build-arg BASE)
+#   2. the app image from the real Dockerfile, by `compose build` on the stand-in python
 #   3. `compose up` of the real compose.yaml with POSTGRES_IMAGE / PROXY_IMAGE pointed at the
 #      stand-ins, plus deploy/local/compose.prove.yaml: the built-in Open311 sandbox as the
 #      city's server (OPEN311_ENDPOINT=http://sandbox:8000/open311/v2/)
@@ -16,7 +16,8 @@
 # docker-compose v1.29+ or `docker compose`, and the project's venv (`make .venv/.installed`).
 # Usage: deploy/prove-local.sh            (exit status 0 when every check passed)
 # Env: COMPOSE ("docker compose" or "docker-compose"), WORKERS (3), BURST (8 conversations),
-#      REBUILD=1 (rebuild the stand-ins and the Debian base too), KEEP=1 (leave it running).
+#      REBUILD=1 (rebuild the stand-ins and the Debian base too), KEEP=1 (leave it running),
+#      CA_BUNDLE (the trust store the python stand-in gets for pip; this machine's by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -78,12 +79,8 @@ build open311-local/nginx deploy/local/nginx.Dockerfile deploy/local "${nocache[
 say "stand-ins: open311-local/python $(size open311-local/python), open311-local/postgres" \
     "$(size open311-local/postgres), open311-local/nginx $(size open311-local/nginx)"
 
-# 2. the app image, from the real Dockerfile (never from the layer cache: this is the proof)
-t=$(date +%s.%N)
-build open311-intake:latest Dockerfile . --no-cache --build-arg BASE=open311-local/python
-say "app image open311-intake:latest built in $(elapsed "$t") s: $(size open311-intake:latest)"
-
-# 3. the stack
+# 2. the settings of this run, then the app image as compose.yaml builds it (its `build:`
+#    with BASE=$PYTHON_IMAGE), never from the layer cache: this is the proof
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port); SANDBOX_PORT=$(free_port)
 BASE_URL=http://127.0.0.1:$HTTP_PORT
@@ -95,6 +92,12 @@ export HTTP_PORT=127.0.0.1:$HTTP_PORT SANDBOX_PORT TWILIO_AUTH_TOKEN=$TOKEN PUBL
     POSTGRES_IMAGE=open311-local/postgres PROXY_IMAGE=open311-local/nginx \
     PYTHON_IMAGE=open311-local/python POSTGRES_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(8))') \
     DUPLICATE_CHECK=off  # the fixtures file the same pothole again and again on purpose
+t=$(date +%s.%N)
+"${NICE[@]}" "${DC[@]}" build --no-cache app >"$WORK/build.log" 2>&1 \
+    || { tail -40 "$WORK/build.log"; fail "compose build app"; }
+say "app image open311-intake:latest built by $COMPOSE build in $(elapsed "$t") s: $(size open311-intake:latest)"
+
+# 3. the stack
 say "$COMPOSE ($($COMPOSE version --short 2>/dev/null || true)) up -d: project $PROJECT, proxy on $BASE_URL"
 t=$(date +%s.%N); STARTED=1
 "${DC[@]}" up -d --no-build >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; "${DC[@]}" logs --no-color --tail 30 || true; fail "compose up"; }
