@@ -34,10 +34,17 @@ elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv
 say() { printf '[prove %6ss] %s\n' "$(elapsed "$T0")" "$*"; }
 fail() { say "FAILED: $*"; exit 1; }
 build() {  # build IMAGE DOCKERFILE CONTEXT [args...]: host network, so apt and pip reach their mirrors
-    local image=$1 file=$2 context=$3; shift 3
+    local image=$1 file=$2 context=$3 old; shift 3
+    old=$(image_id "$image")
     "${NICE[@]}" docker build --network host -q -t "$image" -f "$file" "$@" "$context" 2>&1 \
         | grep -v -i -E 'legacy builder|buildx|^sha256:|^ *$' || true
     docker image inspect "$image" >/dev/null 2>&1 || fail "could not build $image"
+    forget "$image" "$old"
+}
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+forget() {  # forget IMAGE OLD_ID: remove the image a rebuild replaced (its layers add up)
+    local now; now=$(image_id "$1")
+    [ -z "$2" ] || [ "$2" = "$now" ] || docker rmi "$2" >/dev/null 2>&1 || true
 }
 size() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1 / 1e6}'; }
 
@@ -67,7 +74,9 @@ if [ "${REBUILD:-}" = 1 ] || ! docker image inspect "$DEBIAN_IMAGE" >/dev/null 2
     "${NICE[@]}" debootstrap --variant=minbase bookworm "$WORK/rootfs" http://deb.debian.org/debian \
         >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap"; }
     rm -rf "$WORK"/rootfs/var/cache/apt/archives/*.deb "$WORK"/rootfs/var/lib/apt/lists/*
+    old=$(image_id "$DEBIAN_IMAGE")
     tar -C "$WORK/rootfs" -c . | docker import - "$DEBIAN_IMAGE" >/dev/null
+    forget "$DEBIAN_IMAGE" "$old"
     rm -rf "$WORK/rootfs"
 fi
 say "base $DEBIAN_IMAGE: $(size "$DEBIAN_IMAGE")"
@@ -92,9 +101,10 @@ export HTTP_PORT=127.0.0.1:$HTTP_PORT SANDBOX_PORT TWILIO_AUTH_TOKEN=$TOKEN PUBL
     POSTGRES_IMAGE=open311-local/postgres PROXY_IMAGE=open311-local/nginx \
     PYTHON_IMAGE=open311-local/python POSTGRES_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(8))') \
     DUPLICATE_CHECK=off  # the fixtures file the same pothole again and again on purpose
-t=$(date +%s.%N)
+t=$(date +%s.%N); old=$(image_id open311-intake:latest)
 "${NICE[@]}" "${DC[@]}" build --no-cache app >"$WORK/build.log" 2>&1 \
     || { tail -40 "$WORK/build.log"; fail "compose build app"; }
+forget open311-intake:latest "$old"
 say "app image open311-intake:latest built by $COMPOSE build in $(elapsed "$t") s: $(size open311-intake:latest)"
 
 # 3. the stack
