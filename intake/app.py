@@ -77,7 +77,7 @@ def create_app(
     staff_file, required = staff_path(settings)
     staff = load_config(staff_file, required=required)
     live = LiveConfig(staff, staff_file, required=required)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, pool_size=settings.db_pool_size)
     upgrade(engine)
     db.init_app(app, engine)
     app.extensions[STAFF] = live

@@ -58,7 +58,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10) -> Engine:
     """Create an engine; SQLite gets WAL and a busy timeout so the worker and web share it.
 
     SQL parameters are hidden from error messages (they hold phone numbers and texts).
@@ -78,7 +78,10 @@ def make_engine(url: str) -> Engine:
         return engine
     # a database that does not answer fails a webhook in seconds, well within Twilio's 15
     connect = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}
-    engine = create_engine(url, hide_parameters=True, connect_args=connect)
+    # connections kept open: one per thread that may hold one at once. Beyond it the pool
+    # opens connections and closes them on return: with 8 threads and SQLAlchemy's 5, a
+    # storm opened a PostgreSQL connection every few webhooks (a backend started each time)
+    engine = create_engine(url, hide_parameters=True, connect_args=connect, pool_size=pool_size)
     _ping_when_idle(engine, IDLE_PING)
     return engine
 

@@ -17,6 +17,7 @@ import os
 import signal
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ def serve_production(settings: Settings, host: str, port: int, workers: int,
     finally:
         engine.dispose()
     metrics_dir = prepare_metrics_dir()
+    # a connection for each thread, or under load the pool opens and closes one per webhook
+    settings = replace(settings, db_pool_size=max(settings.db_pool_size, threads))
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

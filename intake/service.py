@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Table,
     bindparam,
     func,
@@ -154,6 +155,7 @@ class Intake:
         self.media = media  # None: photos are not taken
         self.duplicates = duplicates  # None: reports are filed without looking for others
         self.sessions = sessions
+        self.engine: Engine = sessions.kw["bind"]
         self.max_open = max_open
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
@@ -226,8 +228,7 @@ class Intake:
         still the one read, with the answer's record (a second statement on SQLite). Core
         statements: the ORM's unit of work cost more CPU than the rest of the webhook.
         """
-        with self.sessions.begin() as session:
-            conn = session.connection()
+        with self.engine.begin() as conn, _Work(conn, self.sessions) as work:
             found = conn.execute(LOCK_OPEN, {"delivery": inbound.delivery_id,
                                              "channel": inbound.channel, "key": inbound.key}
                                  ).first()
@@ -240,7 +241,7 @@ class Intake:
             if row is None:
                 if first is None:  # a text conversation long idle, closed just now
                     first = self._first_look(conn, inbound)
-                followed = self._follow_up(session, inbound, first)
+                followed = self._follow_up(work, inbound, first)
                 if followed is not None:
                     reply, conversation_id = followed
                     _record(conn, inbound.delivery_id, conversation_id, reply)
@@ -254,17 +255,17 @@ class Intake:
                 row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,
                                        inbound.phone, inbound.city_number)
             before = row.wants_texts
-            state, actions, filed = self._run(session, row, inbound, menu, looked_up or {})
+            state, actions, filed = self._run(work, row, inbound, menu, looked_up or {})
             is_open = state.step is not Step.DONE
             if state.reference is not None and (
                     state.wants_texts if filed else state.wants_texts != before):
-                if session.new:
-                    session.flush()  # a report added through the ORM (one followed) first
+                work.flush()  # a report added through the ORM (one followed) first
                 conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
                                                "wants_texts": state.wants_texts})
             shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
             reply = Reply(state.lang, row.turn + 1 if row.id is not None else 1, shown)
-            self._save(session, row, state, is_open, inbound.delivery_id, reply)
+            work.flush()
+            self._save(conn, row, state, is_open, inbound.delivery_id, reply)
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
                      state.step.value)
         ended = (state.ended or "done") if not is_open else None
@@ -285,7 +286,7 @@ class Intake:
             return None
         return row
 
-    def _save(self, session: Session, row: OpenConversation, state: State, is_open: bool,
+    def _save(self, conn: Connection, row: OpenConversation, state: State, is_open: bool,
               delivery_id: str, reply: Reply) -> None:
         """Write the conversation's new state and the answer to this webhook: a new row, or
         the one read if its turn is still the one read (another webhook of it that came
@@ -295,7 +296,6 @@ class Intake:
                   "is_open": is_open, "updated_at": utcnow()}
         answer = {"delivery": delivery_id, "answer": dump_reply(reply),
                   "answered_at": values["updated_at"]}
-        conn = session.connection()
         together = conn.dialect.name == "postgresql"
         if row.id is None:
             opened = {"channel": row.channel, "key": row.key, "phone": row.phone,
@@ -319,12 +319,12 @@ class Intake:
             raise StaleDataError(f"conversation {row.id} moved past turn {row.turn}")
         row.turn += 1
 
-    def _placed(self, session: Session, row: OpenConversation) -> int:
+    def _placed(self, conn: Connection, row: OpenConversation) -> int:
         """The conversation's id, inserting its row now if this is its first webhook (a
         report or a call-back request must name it); written in full by `_save`."""
         if row.id is None:
             now = utcnow()
-            row.id = session.connection().execute(NEW_CONVERSATION, {
+            row.id = conn.execute(NEW_CONVERSATION, {
                 "channel": row.channel, "key": row.key, "phone": row.phone,
                 "city_number": row.city_number, "step": "new", "turn": 0, "state": {},
                 "is_open": True, "created_at": now, "updated_at": now}).scalar_one()
@@ -348,7 +348,7 @@ class Intake:
                         inbound.channel, mask_phone(inbound.phone), going)
         return going >= self.max_open
 
-    def _follow_up(self, session: Session, inbound: Inbound,
+    def _follow_up(self, work: _Work, inbound: Inbound,
                    first: Any) -> tuple[Reply, int | None] | None:
         """A text that arrives just after its conversation filed a report, sent before the
         resident saw the reference, belongs to that report: it is added to the description
@@ -364,7 +364,7 @@ class Intake:
             first.id, first.reference, first.lang, first.conversation_id)
         text = inbound.text.strip()
         if photos and not text:  # photos right after filing: to the report, while it waits
-            added = self._add_photos(session, report_id, photos)
+            added = self._add_photos(work.conn, report_id, photos)
             prompt = "followup_added" if added else "followup_filed"
             return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
         said = text.casefold().strip(" .!")
@@ -376,36 +376,34 @@ class Intake:
             return Reply(lang, 0, (Say("followup_filed", {"reference": reference}),)), \
                 conversation_id
         if photos:
-            self._add_photos(session, report_id, photos)
+            self._add_photos(work.conn, report_id, photos)
         now = utcnow()
-        added = session.execute(
+        added = work.conn.execute(
             update(Report)
             .where(Report.id == report_id, Report.status == ReportState.PENDING,
                    Report.attempts == 0,
                    Report.next_attempt_at <= now)  # not claimed by a worker yet
             .values(description=func.coalesce(Report.description + "\n", "")
                     + text[:FOLLOW_UP_CHARS])
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
+        ).rowcount > 0
         prompt = "followup_added" if added else "followup_filed"
         log.info("sms %s: a text right after report %s was %s", mask_phone(inbound.phone),
                  reference, "added to it" if added else "answered with its reference")
         return Reply(lang, 0, (Say(prompt, {"reference": reference}),)), conversation_id
 
-    def _add_photos(self, session: Session, report_id: int, photos: tuple[str, ...]) -> bool:
+    def _add_photos(self, conn: Connection, report_id: int, photos: tuple[str, ...]) -> bool:
         """Photos added to a report not yet claimed for delivery (at most MAX_PHOTOS)."""
-        media = session.scalar(select(Report.media).where(Report.id == report_id)) or []
+        media = conn.scalar(select(Report.media).where(Report.id == report_id)) or []
         kept = [*media, *(p for p in photos if p not in media)][:MAX_PHOTOS]
-        return bool(session.execute(
+        return bool(conn.execute(
             update(Report)
             .where(Report.id == report_id, Report.status == ReportState.PENDING,
                    Report.attempts == 0,
                    Report.next_attempt_at <= utcnow())
-            .values(media=kept).execution_options(synchronize_session=False)
-        ).rowcount)  # type: ignore[attr-defined]
+            .values(media=kept)).rowcount)
 
     def _run(
-        self, session: Session, row: OpenConversation, inbound: Inbound, menu: Menu,
+        self, work: _Work, row: OpenConversation, inbound: Inbound, menu: Menu,
         looked_up: dict[Any, Any] | None = None,
     ) -> tuple[State, list[Action], bool]:
         """Step the engine, performing address and filing actions until it waits on the resident."""
@@ -417,7 +415,7 @@ class Intake:
             agent = (self.config.agent_open(utcnow()) if inbound.channel == "voice"
                      else self.config.agent_number is not None)
             first = inbound.event if isinstance(inbound.event, FIRST_EVENTS) else None
-            last = self._last_report(session, inbound) if _is_new(inbound.text) else None
+            last = self._last_report(work.conn, inbound) if _is_new(inbound.text) else None
             state, pending = conv.start(conv.Started(
                 inbound.channel, menu, agent, "" if first or last else inbound.text,
                 self.config.tries, languages=self.config.languages, other=self.config.other,
@@ -427,7 +425,7 @@ class Intake:
                 state, more = conv.step(state, first)
                 pending = [a for a in pending if isinstance(a, Say)] + more
         else:
-            state = self.menus.load(session, row.state)
+            state = self.menus.load(work.conn, row.state)
             try:
                 state, pending = conv.step(state, inbound.event)
             except conv.IllegalEvent as exc:
@@ -444,23 +442,23 @@ class Intake:
             elif isinstance(action, conv.LocatePoint):
                 event = self.resolver.nearest(action.lat, action.lon)
             elif isinstance(action, conv.FindDuplicates):
-                event = self._duplicates(session, action, looked_up or {})
+                event = self._duplicates(work.orm, action, looked_up or {})
             elif isinstance(action, conv.FollowRequest):
-                reference = _new_reference(session)
-                follow(session, reference, phone=row.phone, channel=row.channel,
-                       conversation_id=self._placed(session, row),
+                reference = _new_reference(work.conn)
+                follow(work.orm, reference, phone=row.phone, channel=row.channel,
+                       conversation_id=self._placed(work.conn, row),
                        request_id=action.request_id, service_code=action.service_code,
                        place=action.place, lang=action.lang)
                 log.info("%s follows request %s instead of filing (ref %s)",
                          mask_phone(row.phone), action.request_id, reference)
                 event = conv.RequestFollowed(reference)
             elif isinstance(action, conv.FileRequest):
-                event = conv.RequestFiled(self._file(session, row, action))
+                event = conv.RequestFiled(self._file(work.conn, row, action))
                 filed = True
             elif isinstance(action, conv.ContinueByText):
-                self._continue_by_text(session, row, state, action.step)
+                self._continue_by_text(work.orm, row, state, action.step)
             elif isinstance(action, conv.RequestCallback):
-                session.add(CallbackRequest(conversation_id=self._placed(session, row),
+                work.orm.add(CallbackRequest(conversation_id=self._placed(work.conn, row),
                                             phone=row.phone,
                                             lang=state.lang, reason=action.reason,
                                             reference=action.reference))
@@ -472,11 +470,11 @@ class Intake:
                 pending = more + pending
         return state, done, filed
 
-    def _last_report(self, session: Session, inbound: Inbound) -> State | None:
+    def _last_report(self, conn: Connection, inbound: Inbound) -> State | None:
         """The state of this texter's last finished report, for "NEW" (None: start afresh)."""
         if inbound.channel != "sms":
             return None
-        found = session.scalar(
+        found = conn.scalar(
             select(ConversationRow.state).where(
                 ConversationRow.channel == "sms", ConversationRow.key == inbound.key,
                 ConversationRow.is_open.is_(False), ConversationRow.step == Step.DONE.value,
@@ -544,11 +542,11 @@ class Intake:
                                     state=self.menus.dump(moved), is_open=True))
         log.info("call %s cut off at %s; continuing by text", row.id, at.value)
 
-    def _file(self, session: Session, row: OpenConversation, action: conv.FileRequest) -> str:
-        reference = _new_reference(session)
+    def _file(self, conn: Connection, row: OpenConversation, action: conv.FileRequest) -> str:
+        reference = _new_reference(conn)
         place = action.place
-        session.connection().execute(insert(REPORTS).values(
-            reference=reference, conversation_id=self._placed(session, row),
+        conn.execute(insert(REPORTS).values(
+            reference=reference, conversation_id=self._placed(conn, row),
             channel=row.channel, phone=row.phone,
             lang=action.lang, service_code=action.service_code,
             lat=place.lat if place else None, lon=place.lon if place else None,
@@ -568,6 +566,36 @@ class _LookUp(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, key: Any) -> None:
         super().__init__(key)
         self.key = key
+
+
+class _Work:
+    """One webhook's transaction. Its statements run as Core on `conn`; an ORM session on
+    the same connection and transaction is made only when a rarer path needs one (a
+    follow, a call-back request, a call going on by text): making a session for every
+    webhook cost more CPU than an ordinary step's statements."""
+
+    def __init__(self, conn: Connection, sessions: sessionmaker[Session]) -> None:
+        self.conn = conn
+        self._sessions = sessions
+        self._orm: Session | None = None
+
+    @property
+    def orm(self) -> Session:
+        if self._orm is None:  # joins the transaction; never commits it itself
+            self._orm = self._sessions(bind=self.conn)
+        return self._orm
+
+    def flush(self) -> None:
+        """What the ORM session holds, written now (before Core statements that need it)."""
+        if self._orm is not None:
+            self._orm.flush()
+
+    def __enter__(self) -> _Work:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._orm is not None:
+            self._orm.close()  # the transaction is not its own: `conn` commits or rolls back
 
 
 @dataclass
@@ -646,9 +674,9 @@ def _reask(state: State) -> list[Action]:
         return []
 
 
-def _new_reference(session: Session) -> str:
+def _new_reference(conn: Connection) -> str:
     """A short numeric reference a resident can read out or key in: 7 digits, unique."""
     while True:
         reference = str(secrets.randbelow(9_000_000) + 1_000_000)
-        if session.connection().execute(REFERENCE_TAKEN, {"ref": reference}).first() is None:
+        if conn.execute(REFERENCE_TAKEN, {"ref": reference}).first() is None:
             return reference

@@ -62,6 +62,7 @@ class Settings:
     # production and hostile input
     trusted_proxies: str = ""  # proxies whose X-Forwarded-* headers count (IPs or CIDRs)
     max_body: int = 64 * 1024  # bytes; a larger request body is refused with 413
+    db_pool_size: int = 10  # PostgreSQL connections kept open per process: >= its threads
     sms_rate_limit: int = 10  # texts per number per window; then one polite reply, then silence
     sms_rate_window: float = 60.0
     max_open_conversations: int = 5  # per phone number, active within the last hour
@@ -146,6 +147,7 @@ class Settings:
                                            env.get("OUTBOX_GIVE_UP_HOURS", "24")),
             trusted_proxies=_networks(env.get("TRUSTED_PROXIES", "")),
             max_body=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+            db_pool_size=int(_positive("DB_POOL_SIZE", env.get("DB_POOL_SIZE", "10"))),
             sms_rate_limit=int(env.get("SMS_RATE_LIMIT", "10")),
             sms_rate_window=float(env.get("SMS_RATE_WINDOW", "60")),
             max_open_conversations=int(env.get("MAX_OPEN_CONVERSATIONS", "5")),

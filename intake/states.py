@@ -15,7 +15,7 @@ import threading
 from dataclasses import asdict, fields, is_dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,7 +64,7 @@ class Menus:
         one writer: storing it from inside that transaction would wait on itself)."""
         self._store(menu)
 
-    def load(self, session: Session, data: dict[str, Any]) -> State:
+    def load(self, session: Session | Connection, data: dict[str, Any]) -> State:
         state = conv.load(data)
         digest = data.get(MENU_KEY)
         if not digest:
@@ -95,7 +95,7 @@ class Menus:
             self._stored.add(digest)
         return digest
 
-    def _fetch(self, session: Session, digest: str) -> tuple[Category, ...]:
+    def _fetch(self, session: Session | Connection, digest: str) -> tuple[Category, ...]:
         menu = self._by_digest.get(digest)
         if menu is not None:
             return menu

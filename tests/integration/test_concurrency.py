@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 import sms
 from conversation import Inbound, Reply, Said
@@ -116,6 +116,25 @@ def test_first_texts_racing_open_one_conversation(app: Flask) -> None:
         rows = session.scalars(select(ConversationRow).where(ConversationRow.phone == phone)).all()
     assert sum(r.is_open for r in rows) <= 1
     assert sum(r.turn for r in rows) == 10  # every text was applied once, none lost
+
+
+def test_a_storm_of_residents_reuses_database_connections(app: Flask) -> None:
+    """Ten residents texting at once, round after round, are served by the connections the
+    first round opened: none is opened (a PostgreSQL backend started) per webhook."""
+    engine = db.sessions(app).kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite opens no server connections")
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda *_: opened.append(1))
+    words = ["pothole", "123 main st", "deep", "no"]
+    for turn, body in enumerate(words):
+        answers = at_once([lambda n=n, body=body, turn=turn: text_in(
+            app, f"SMpool{n}-{turn}", body, f"+155555508{n:02d}") for n in range(10)])
+        assert all(a.strip() for a in answers)
+        if turn == 0:
+            first_round = len(opened)
+    assert first_round <= 10
+    assert len(opened) == first_round, f"{len(opened) - first_round} connections opened later"
 
 
 def test_a_text_long_after_the_filing_starts_a_new_report(app: Flask) -> None:
