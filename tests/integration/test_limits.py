@@ -6,6 +6,7 @@ The real app factory on SQLite, driven through Flask's test client with signed r
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from intake.app import create_app
 from intake.logs import JsonFormatter, MaskingFormatter, mask_numbers
 from intake.settings import Settings
 from intake.storage import SmsRate
+from tests.databases import BACKENDS, intake_app
 
 TOKEN = "limits-token"
 CITY = "+15555550311"
@@ -159,3 +161,33 @@ def test_metrics_need_the_token(tmp_path: Path) -> None:
     assert 'intake_webhook_seconds_count{channel="sms"}' in page
     assert 'intake_conversations_open{channel="sms"} 1.0' in page
     db.sessions(app).kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_burst_of_texts_at_once_is_counted_once_each(backend: str, tmp_path: Path) -> None:
+    """Fourteen texts from one number at the same moment, with the default limit of ten: the
+    count is one upsert per text, outside any transaction, so exactly one text is the first
+    over the limit (one polite reply) and the three after it are silent."""
+    with intake_app(backend, tmp_path) as application:
+        phone = "+15555550207"
+        gate = threading.Barrier(14)
+        answers: list[str] = []
+
+        def send(n: int) -> None:
+            form = {"From": phone, "To": CITY, "Body": "hello", "MessageSid": f"SMburst{n}"}
+            headers = {"X-Twilio-Signature": RequestValidator("t").compute_signature(
+                "http://localhost/sms", form)}
+            gate.wait()
+            answer = application.test_client().post("/sms", data=form, headers=headers)
+            answers.append(f"{answer.status_code} {answer.get_data(as_text=True)}")
+
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(14)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert len(answers) == 14 and all(a.startswith("200 ") for a in answers), answers
+        assert sum("many messages" in a for a in answers) == 1
+        assert sum("<Message>" not in a for a in answers) == 3
+        with db.sessions(application)() as session:
+            assert session.get(SmsRate, phone).count == 14
