@@ -18,8 +18,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 __all__ = [
-    "Base", "Session", "UTCDateTime", "init_app", "make_engine", "sessions", "transaction",
-    "utcnow",
+    "Base", "Session", "UTCDateTime", "bound_engine", "init_app", "make_engine", "sessions",
+    "transaction", "utcnow",
 ]
 
 EXTENSION_KEY = "intake_db"
@@ -113,6 +113,12 @@ def _ping_when_idle(engine: Engine, idle: float) -> None:
 def init_app(app: Flask, engine: Engine) -> None:
     """Attach a session factory for `engine` to the app."""
     app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
+
+
+def bound_engine(factory: sessionmaker[Session]) -> Engine:
+    """The engine a session factory is bound to (for Core work with no session around it)."""
+    engine: Engine = factory.kw["bind"]
+    return engine
 
 
 def sessions(app: Flask | None = None) -> sessionmaker[Session]:

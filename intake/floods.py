@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import Blueprint, Response, request
-from sqlalchemy import Connection, Engine, Table, bindparam, case, delete
+from sqlalchemy import Connection, Table, bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from conversation import Say, Wording
 
-from .db import UTCDateTime, utcnow
+from .db import UTCDateTime, bound_engine, utcnow
 from .settings import mask_phone
 from .storage import SmsRate
 
@@ -73,7 +73,7 @@ def guard_floods(bp: Blueprint, sessions: sessionmaker[Session], wording: Wordin
     span = timedelta(seconds=window)
     # the upsert is atomic by itself: run without a transaction around it, a text costs one
     # round trip to the database instead of three (BEGIN, the upsert, COMMIT)
-    counter = cast(Engine, sessions.kw["bind"]).execution_options(isolation_level="AUTOCOMMIT")
+    counter = bound_engine(sessions).execution_options(isolation_level="AUTOCOMMIT")
 
     def count(phone: str) -> int:
         with counter.connect() as conn:

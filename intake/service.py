@@ -20,7 +20,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
-    Engine,
     Table,
     bindparam,
     func,
@@ -51,7 +50,7 @@ from conversation.serialize import STORED_ACTIONS, dump_reply, load_reply
 
 from .addresses import AddressResolver
 from .config import StaffConfig
-from .db import UTCDateTime, utcnow
+from .db import UTCDateTime, bound_engine, utcnow
 from .duplicates import DuplicateFinder, follow
 from .lifecycle import ReportState
 from .media import MAX_PHOTOS, Photo, PhotoStore
@@ -155,7 +154,7 @@ class Intake:
         self.media = media  # None: photos are not taken
         self.duplicates = duplicates  # None: reports are filed without looking for others
         self.sessions = sessions
-        self.engine: Engine = sessions.kw["bind"]
+        self.engine = bound_engine(sessions)
         self.max_open = max_open
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
@@ -257,14 +256,13 @@ class Intake:
             before = row.wants_texts
             state, actions, filed = self._run(work, row, inbound, menu, looked_up or {})
             is_open = state.step is not Step.DONE
+            work.flush()  # rows added through the ORM (a report followed) before Core's writes
             if state.reference is not None and (
                     state.wants_texts if filed else state.wants_texts != before):
-                work.flush()  # a report added through the ORM (one followed) first
                 conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
                                                "wants_texts": state.wants_texts})
             shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
             reply = Reply(state.lang, row.turn + 1 if row.id is not None else 1, shown)
-            work.flush()
             self._save(conn, row, state, is_open, inbound.delivery_id, reply)
             log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
                      state.step.value)
