@@ -51,6 +51,7 @@ from conversation.serialize import STORED_ACTIONS, dump_reply, load_reply
 from .addresses import AddressResolver
 from .config import StaffConfig
 from .db import UTCDateTime, bound_engine, utcnow
+from .direct import Direct
 from .duplicates import DuplicateFinder, follow
 from .lifecycle import ReportState
 from .media import MAX_PHOTOS, Photo, PhotoStore
@@ -78,7 +79,7 @@ OPEN_COLUMNS = tuple(CONVERSATIONS.c[name] for name in (
     "id", "turn", "state", "phone", "city_number", "updated_at"))
 Menu = tuple[conv.Category, ...]
 # Statements of the hot path, built once: building one costs more CPU than running it.
-LOCK_OPEN = (  # the open conversation, locked, and any stored answer to this very webhook
+LOCK_OPEN = Direct(  # the open conversation, locked, and any stored answer to this webhook
     select(*OPEN_COLUMNS, select(DELIVERIES.c.answer)
            .where(DELIVERIES.c.id == bindparam("delivery")).scalar_subquery())
     .where(CONVERSATIONS.c.channel == bindparam("channel"),
@@ -119,19 +120,19 @@ def _and_record(written: Any) -> Any:
         .returning(DELIVERIES.c.conversation_id))
 
 
-OPEN_AND_RECORD = _and_record(
+OPEN_AND_RECORD = Direct(_and_record(
     insert(CONVERSATIONS).values({name: bindparam(name) for name in (
         *_WRITTEN, "channel", "key", "phone", "city_number", "turn", "created_at")})
-    .returning(CONVERSATIONS.c.id).cte("opened"))
-TURN_AND_RECORD = _and_record(
+    .returning(CONVERSATIONS.c.id).cte("opened")))
+TURN_AND_RECORD = Direct(_and_record(
     update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"),
                                 CONVERSATIONS.c.turn == bindparam("read"))
     .values({name: bindparam(name) for name in (*_WRITTEN, "turn")})
-    .returning(CONVERSATIONS.c.id).cte("turned"))
+    .returning(CONVERSATIONS.c.id).cte("turned")))
 # A webhook with no open conversation asks these three at once: any stored answer to it,
 # the report its texter filed moments ago, and how many conversations the number has going.
 _JUST = JUST_FILED.subquery("just")
-FIRST_LOOK = (
+FIRST_LOOK = Direct(
     select(STORED_ANSWER.scalar_subquery().label("stored"),
            OPEN_OF_NUMBER.scalar_subquery().label("going"),
            _JUST.c.id, _JUST.c.reference, _JUST.c.lang, _JUST.c.conversation_id)
@@ -228,9 +229,8 @@ class Intake:
         statements: the ORM's unit of work cost more CPU than the rest of the webhook.
         """
         with self.engine.begin() as conn, _Work(conn, self.sessions) as work:
-            found = conn.execute(LOCK_OPEN, {"delivery": inbound.delivery_id,
-                                             "channel": inbound.channel, "key": inbound.key}
-                                 ).first()
+            found = LOCK_OPEN.first(conn, {"delivery": inbound.delivery_id,
+                                           "channel": inbound.channel, "key": inbound.key})
             first = None if found is not None else self._first_look(conn, inbound)
             stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
             if stored is not None:
@@ -300,7 +300,7 @@ class Intake:
                       "city_number": row.city_number, "turn": 1,
                       "created_at": values["updated_at"], **values}
             if together:
-                row.id = conn.execute(OPEN_AND_RECORD, {**opened, **answer}).scalar_one()
+                row.id = OPEN_AND_RECORD.one(conn, {**opened, **answer})[0]
             else:
                 row.id = conn.execute(NEW_CONVERSATION, opened).scalar_one()
                 _record(conn, delivery_id, row.id, reply)
@@ -308,7 +308,7 @@ class Intake:
             return
         moved = {"cid": row.id, "read": row.turn, "turn": row.turn + 1, **values}
         if together:
-            done = conn.execute(TURN_AND_RECORD, {**moved, **answer}).first() is not None
+            done = TURN_AND_RECORD.first(conn, {**moved, **answer}) is not None
         else:
             done = conn.execute(NEXT_TURN, moved).rowcount == 1
             if done:
@@ -331,9 +331,9 @@ class Intake:
     @staticmethod
     def _first_look(conn: Connection, inbound: Inbound) -> Any:
         """What a webhook with no open conversation needs to know, in one statement."""
-        return conn.execute(FIRST_LOOK, {
+        return FIRST_LOOK.one(conn, {
             "delivery": inbound.delivery_id, "key": inbound.key, "phone": inbound.phone,
-            "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE}).one()
+            "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE})
 
     def _too_many_open(self, inbound: Inbound, first: Any) -> bool:
         """This number has `max_open` conversations going already (a flood, not a resident).

@@ -15,7 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,9 +60,20 @@ def init_console(app: Flask, console: Console) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
     )
+    app.session_interface = ConsoleSessions()
     csrf.init_app(app)
     app.extensions[EXTENSION] = console
     app.register_blueprint(blueprint(), url_prefix="/console")
+
+
+class ConsoleSessions(SecureCookieSessionInterface):
+    """The signed cookie session holds only the console's CSRF token: no other path reads
+    it. Opening it for every webhook cost CPU (a signer made per request) for nothing."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not request.path.startswith(self.get_cookie_path(app)):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def _kept_secret(settings: Settings) -> str:
