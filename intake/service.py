@@ -79,13 +79,11 @@ OPEN_COLUMNS = tuple(CONVERSATIONS.c[name] for name in (
     "id", "turn", "state", "phone", "city_number", "updated_at"))
 Menu = tuple[conv.Category, ...]
 # Statements of the hot path, built once: building one costs more CPU than running it.
-LOCK_OPEN = Direct(  # the open conversation, locked, and any stored answer to this webhook
+OPEN = Direct(  # the open conversation and any stored answer to this very webhook
     select(*OPEN_COLUMNS, select(DELIVERIES.c.answer)
            .where(DELIVERIES.c.id == bindparam("delivery")).scalar_subquery())
     .where(CONVERSATIONS.c.channel == bindparam("channel"),
-           CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.is_open.is_(True))
-    # FOR NO KEY UPDATE: inserts referring to the conversation (reports, texts) pass the lock
-    .with_for_update(of=CONVERSATIONS, key_share=True))
+           CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.is_open.is_(True)))
 STORED_ANSWER = select(DELIVERIES.c.answer).where(DELIVERIES.c.id == bindparam("delivery"))
 NEW_CONVERSATION = insert(CONVERSATIONS).returning(CONVERSATIONS.c.id)
 NEXT_TURN = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"),
@@ -104,6 +102,9 @@ JUST_FILED = (  # the report a text conversation filed moments ago, if any
     .where(CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.channel == "sms",
            REPORTS.c.created_at >= bindparam("since", type_=UTCDateTime))
     .order_by(REPORTS.c.id.desc()).limit(1))
+# actions that write rows of their own: their step's writes are one transaction
+WRITES = (conv.FollowRequest, conv.FileRequest, conv.ContinueByText, conv.RequestCallback,
+          conv.FindDuplicates)
 AGAIN = {"yes", "y", "yes please", "ok", "okay", "si", "sí", "vale", "1"}
 # PostgreSQL: the conversation's write and the webhook's answer in one statement (one round
 # trip less on every webhook); the answer is stored only if the write happened.
@@ -156,6 +157,7 @@ class Intake:
         self.duplicates = duplicates  # None: reports are filed without looking for others
         self.sessions = sessions
         self.engine = bound_engine(sessions)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.max_open = max_open
         self.on_ended = on_ended  # (channel, outcome) once a conversation has ended
         self.config = config
@@ -173,9 +175,11 @@ class Intake:
         """Process one webhook exactly once; a repeat gets the stored answer.
 
         Webhooks of one conversation are applied one at a time: the open conversation is
-        locked (PostgreSQL) and written only if its turn is still the one read (every
-        database). A webhook that loses a race to another one of the same conversation, or
-        to itself, starts over from what the winner committed.
+        written only if its turn is still the one read, and whatever else its step wrote
+        (a report) stands or falls with that write. A webhook that loses a race to another
+        one of the same conversation, or to itself, starts over from what the winner
+        committed (no row lock: a lock cost every webhook two more round trips, BEGIN and
+        COMMIT, to spare the rare race a rerun).
         """
         inbound = self._with_photos(_identified(inbound))
         menu = self.menu  # one menu for every try, even if staff change it meanwhile
@@ -223,53 +227,65 @@ class Intake:
                      ) -> tuple[Reply, bool, str | None]:
         """One try: (the reply, whether a report was filed, how the conversation ended).
 
-        Two statements for an ordinary step on PostgreSQL: the open conversation, locked, read
-        with any stored answer to this very webhook; and its update, made only if its turn is
-        still the one read, with the answer's record (a second statement on SQLite). Core
-        statements: the ORM's unit of work cost more CPU than the rest of the webhook.
+        Two statements for an ordinary step: the open conversation, read with any stored
+        answer to this very webhook; and its update, made only if its turn is still the one
+        read, with the answer's record (two statements on SQLite). On PostgreSQL both run
+        on their own, each atomic (no BEGIN and COMMIT: two round trips of four); a step that
+        writes more (a report filed, a call-back asked for) begins a transaction first, and
+        its writes stand only if the turn was still the one read. Core statements: the ORM's
+        unit of work cost more CPU than the rest of the webhook.
         """
-        with self.engine.begin() as conn, _Work(conn, self.sessions) as work:
-            found = LOCK_OPEN.first(conn, {"delivery": inbound.delivery_id,
-                                           "channel": inbound.channel, "key": inbound.key})
-            first = None if found is not None else self._first_look(conn, inbound)
-            stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
-            if stored is not None:
-                log.info("repeated webhook %s answered from the record", inbound.delivery_id)
-                return load_reply(stored), False, None
-            row = self._still_open(conn, inbound, found)
-            if row is None:
-                if first is None:  # a text conversation long idle, closed just now
-                    first = self._first_look(conn, inbound)
-                followed = self._follow_up(work, inbound, first)
-                if followed is not None:
-                    reply, conversation_id = followed
-                    _record(conn, inbound.delivery_id, conversation_id, reply)
-                    return reply, False, None
-                if self._too_many_open(inbound, first):
-                    langs = self.config.languages  # the caller's is not known: each offered
-                    said = tuple(Say("too_many_open", lang=lang) for lang in langs)
-                    reply = Reply(langs[0], 0, (*said, End(Ended.TOO_MANY_OPEN)))
-                    _record(conn, inbound.delivery_id, None, reply)
-                    return reply, False, "refused"
-                row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,
-                                       inbound.phone, inbound.city_number)
-            before = row.wants_texts
-            state, actions, filed = self._run(work, row, inbound, menu, looked_up or {})
-            is_open = state.step is not Step.DONE
-            work.flush()  # rows added through the ORM (a report followed) before Core's writes
-            if state.reference is not None and (
-                    state.wants_texts if filed else state.wants_texts != before):
-                conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
-                                               "wants_texts": state.wants_texts})
-            shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
-            reply = Reply(state.lang, row.turn + 1 if row.id is not None else 1, shown)
-            self._save(conn, row, state, is_open, inbound.delivery_id, reply)
-            log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
-                     state.step.value)
+        lazy = self.engine.dialect.name == "postgresql"
+        with (self._autocommit.connect() if lazy else self.engine.begin()) as conn, \
+                _Work(conn, self.sessions, lazy=lazy) as work:
+            done = self._once(conn, work, inbound, menu, looked_up)
+            work.commit()
+        return done
+
+    def _once(self, conn: Connection, work: _Work, inbound: Inbound, menu: Menu,
+              looked_up: dict[Any, Any] | None) -> tuple[Reply, bool, str | None]:
+        found = OPEN.first(conn, {"delivery": inbound.delivery_id,
+                                  "channel": inbound.channel, "key": inbound.key})
+        first = None if found is not None else self._first_look(conn, inbound)
+        stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
+        if stored is not None:
+            log.info("repeated webhook %s answered from the record", inbound.delivery_id)
+            return load_reply(stored), False, None
+        row = self._still_open(work, inbound, found)
+        if row is None:
+            if first is None:  # a text conversation long idle, closed just now
+                first = self._first_look(conn, inbound)
+            followed = self._follow_up(work, inbound, first)
+            if followed is not None:
+                reply, conversation_id = followed
+                _record(conn, inbound.delivery_id, conversation_id, reply)
+                return reply, False, None
+            if self._too_many_open(inbound, first):
+                langs = self.config.languages  # the caller's is not known: each offered
+                said = tuple(Say("too_many_open", lang=lang) for lang in langs)
+                reply = Reply(langs[0], 0, (*said, End(Ended.TOO_MANY_OPEN)))
+                _record(conn, inbound.delivery_id, None, reply)
+                return reply, False, "refused"
+            row = OpenConversation(None, 0, {}, inbound.channel, inbound.key,
+                                   inbound.phone, inbound.city_number)
+        before = row.wants_texts
+        state, actions, filed = self._run(work, row, inbound, menu, looked_up or {})
+        is_open = state.step is not Step.DONE
+        work.flush()  # rows added through the ORM (a report followed) before Core's writes
+        if state.reference is not None and (
+                state.wants_texts if filed else state.wants_texts != before):
+            work.begin()  # stands only with the turn's write
+            conn.execute(SET_WANTS_TEXTS, {"ref": state.reference, "updated_at": utcnow(),
+                                           "wants_texts": state.wants_texts})
+        shown = tuple(a for a in actions if isinstance(a, STORED_ACTIONS))
+        reply = Reply(state.lang, row.turn + 1 if row.id is not None else 1, shown)
+        self._save(conn, row, state, is_open, inbound.delivery_id, reply)
+        log.info("%s %s %s: step %s", inbound.channel, row.id, mask_phone(inbound.phone),
+                 state.step.value)
         ended = (state.ended or "done") if not is_open else None
         return reply, filed, ended
 
-    def _still_open(self, conn: Connection, inbound: Inbound,
+    def _still_open(self, work: _Work, inbound: Inbound,
                     found: Any) -> OpenConversation | None:
         """The open conversation read, unless it is a text conversation long idle (closed)."""
         if found is None:
@@ -280,7 +296,8 @@ class Intake:
             # a text long after the last one starts afresh, not at a question from days ago
             log.info("sms conversation %s idle since %s; starting a new one", row.id,
                      found.updated_at.isoformat(timespec="minutes"))
-            conn.execute(CLOSE, {"cid": row.id, "is_open": False, "updated_at": utcnow()})
+            work.begin()  # closed only if the new one is opened
+            work.conn.execute(CLOSE, {"cid": row.id, "is_open": False, "updated_at": utcnow()})
             return None
         return row
 
@@ -358,6 +375,7 @@ class Intake:
             return None
         if first.id is None:
             return None
+        work.begin()  # what it adds to the report and the answer it records, together
         report_id, reference, lang, conversation_id = (
             first.id, first.reference, first.lang, first.conversation_id)
         text = inbound.text.strip()
@@ -434,6 +452,8 @@ class Intake:
         while pending:
             action = pending.pop(0)
             event: Event | None = None
+            if isinstance(action, WRITES):
+                work.begin()  # these write rows that stand only with the turn's write
             if isinstance(action, conv.ResolveAddress):
                 event = self.resolver.resolve(action.text, action.letters, action.lang,
                                               sentence=action.sentence)
@@ -567,19 +587,41 @@ class _LookUp(Exception):  # noqa: N818 - a signal, not an error
 
 
 class _Work:
-    """One webhook's transaction. Its statements run as Core on `conn`; an ORM session on
+    """One webhook's database work. Its statements run as Core on `conn`; an ORM session on
     the same connection and transaction is made only when a rarer path needs one (a
     follow, a call-back request, a call going on by text): making a session for every
-    webhook cost more CPU than an ordinary step's statements."""
+    webhook cost more CPU than an ordinary step's statements.
 
-    def __init__(self, conn: Connection, sessions: sessionmaker[Session]) -> None:
+    `lazy`: `conn` runs each statement on its own (autocommit) until `begin`, called before
+    a step's writes that must stand or fall together; `commit` ends what `begin` began.
+    """
+
+    def __init__(self, conn: Connection, sessions: sessionmaker[Session],
+                 lazy: bool = False) -> None:
         self.conn = conn
+        self.lazy = lazy
+        self._commits = lazy  # otherwise the caller's `engine.begin()` commits
         self._sessions = sessions
         self._orm: Session | None = None
+
+    def begin(self) -> None:
+        """From here on, one transaction (a no-op when there is one already)."""
+        if not self.lazy:
+            return
+        self.lazy = False
+        if self.conn.in_transaction():
+            self.conn.commit()  # what SQLAlchemy began around the reads so far: nothing
+        self.conn.execution_options(isolation_level=self.conn.default_isolation_level)
+        self.conn.begin()
+
+    def commit(self) -> None:
+        if self._commits and self.conn.in_transaction():
+            self.conn.commit()
 
     @property
     def orm(self) -> Session:
         if self._orm is None:  # joins the transaction; never commits it itself
+            self.begin()
             self._orm = self._sessions(bind=self.conn)
         return self._orm
 

@@ -17,7 +17,7 @@ from intake import db
 from intake.db import utcnow
 from intake.direct import Direct
 from intake.migrations import upgrade
-from intake.service import CONVERSATIONS, DELIVERIES, LOCK_OPEN, TURN_AND_RECORD
+from intake.service import CONVERSATIONS, DELIVERIES, OPEN, TURN_AND_RECORD
 from tests.databases import BACKENDS, database_url
 
 PHONE = "+16175550142"
@@ -49,8 +49,8 @@ def test_the_open_conversation_reads_the_same_as_through_core(engine: Engine) ->
     cid = _open_conversation(engine)
     params = {"delivery": "SM1", "channel": "sms", "key": KEY}
     with engine.begin() as conn:
-        direct = LOCK_OPEN.first(conn, params)
-        core = conn.execute(LOCK_OPEN.statement, params).first()
+        direct = OPEN.first(conn, params)
+        core = conn.execute(OPEN.statement, params).first()
     assert direct.id == core.id == cid
     assert (direct.turn, direct.state, direct.phone) == (3, {"step": "category", "lang": "es"},
                                                          PHONE)
@@ -71,7 +71,7 @@ def test_a_turn_written_is_stored_with_its_answer_and_a_stale_one_is_not(
         assert TURN_AND_RECORD.first(conn, moved) is not None
     with engine.begin() as conn:  # the same turn read again: another webhook came first
         assert TURN_AND_RECORD.first(conn, {**moved, "delivery": "SM3"}) is None
-        found = LOCK_OPEN.first(conn, {"delivery": "SM2", "channel": "sms", "key": KEY})
+        found = OPEN.first(conn, {"delivery": "SM2", "channel": "sms", "key": KEY})
     assert (found.turn, found.state) == (4, {"step": "address"})
     assert found[-1] == {"lang": "en", "turn": 4, "actions": []}  # the stored answer
 
@@ -98,7 +98,7 @@ def test_a_listener_to_cursor_executes_sees_the_hot_statements(engine: Engine) -
     event.listen(engine, "before_cursor_execute", listen)
     try:
         with engine.begin() as conn:
-            LOCK_OPEN.first(conn, {"delivery": "SM1", "channel": "sms", "key": KEY})
+            OPEN.first(conn, {"delivery": "SM1", "channel": "sms", "key": KEY})
     finally:
         event.remove(engine, "before_cursor_execute", listen)
     assert any("FROM conversations" in s for s in seen)
@@ -116,9 +116,9 @@ def test_a_connection_dropped_under_a_statement_is_replaced(tmp_path: Path) -> N
                 with psycopg.connect(url.replace("+psycopg", "").split("?")[0],
                                      autocommit=True) as admin:
                     admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-                LOCK_OPEN.first(conn, params)
+                OPEN.first(conn, params)
             assert raised.value.connection_invalidated  # so Intake.handle tries once more
             with engine.begin() as conn:  # the pool hands out a working connection
-                assert LOCK_OPEN.first(conn, params).phone == PHONE
+                assert OPEN.first(conn, params).phone == PHONE
         finally:
             engine.dispose()
