@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Table,
     bindparam,
+    case,
     func,
     insert,
     literal,
@@ -79,11 +80,6 @@ OPEN_COLUMNS = tuple(CONVERSATIONS.c[name] for name in (
     "id", "turn", "state", "phone", "city_number", "updated_at"))
 Menu = tuple[conv.Category, ...]
 # Statements of the hot path, built once: building one costs more CPU than running it.
-OPEN = Direct(  # the open conversation and any stored answer to this very webhook
-    select(*OPEN_COLUMNS, select(DELIVERIES.c.answer)
-           .where(DELIVERIES.c.id == bindparam("delivery")).scalar_subquery())
-    .where(CONVERSATIONS.c.channel == bindparam("channel"),
-           CONVERSATIONS.c.key == bindparam("key"), CONVERSATIONS.c.is_open.is_(True)))
 STORED_ANSWER = select(DELIVERIES.c.answer).where(DELIVERIES.c.id == bindparam("delivery"))
 NEW_CONVERSATION = insert(CONVERSATIONS).returning(CONVERSATIONS.c.id)
 NEXT_TURN = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("cid"),
@@ -130,14 +126,32 @@ TURN_AND_RECORD = Direct(_and_record(
                                 CONVERSATIONS.c.turn == bindparam("read"))
     .values({name: bindparam(name) for name in (*_WRITTEN, "turn")})
     .returning(CONVERSATIONS.c.id).cte("turned")))
-# A webhook with no open conversation asks these three at once: any stored answer to it,
-# the report its texter filed moments ago, and how many conversations the number has going.
+# What a webhook with no open conversation needs to know: any stored answer to it, the
+# report its texter filed moments ago, and how many conversations the number has going.
 _JUST = JUST_FILED.subquery("just")
+_FIRST_COLUMNS = (_JUST.c.id.label("just_id"), _JUST.c.reference, _JUST.c.lang,
+                  _JUST.c.conversation_id.label("just_conversation"))
 FIRST_LOOK = Direct(
     select(STORED_ANSWER.scalar_subquery().label("stored"),
-           OPEN_OF_NUMBER.scalar_subquery().label("going"),
-           _JUST.c.id, _JUST.c.reference, _JUST.c.lang, _JUST.c.conversation_id)
+           OPEN_OF_NUMBER.scalar_subquery().label("going"), *_FIRST_COLUMNS)
     .select_from(select(literal(1).label("one")).subquery("one").outerjoin(_JUST, true())))
+# Every webhook's first statement: the open conversation, any stored answer to this very
+# webhook, and only where no conversation is open, FIRST_LOOK's two others (one round trip
+# for a conversation's first webhook instead of two).
+_OPENED = select(*OPEN_COLUMNS).where(
+    CONVERSATIONS.c.channel == bindparam("channel"), CONVERSATIONS.c.key == bindparam("key"),
+    CONVERSATIONS.c.is_open.is_(True)).subquery("opened")
+_NONE_OPEN = _OPENED.c.id.is_(None)
+_JUST_ID = case((_NONE_OPEN, JUST_FILED.with_only_columns(REPORTS.c.id).scalar_subquery()))
+_JUST_REPORT = REPORTS.alias("just")
+LOOK = Direct(
+    select(*_OPENED.c, STORED_ANSWER.scalar_subquery().label("stored"),
+           case((_NONE_OPEN, OPEN_OF_NUMBER.scalar_subquery())).label("going"),
+           _JUST_REPORT.c.id.label("just_id"), _JUST_REPORT.c.reference, _JUST_REPORT.c.lang,
+           _JUST_REPORT.c.conversation_id.label("just_conversation"))
+    .select_from(select(literal(1).label("one")).subquery("one")
+                 .outerjoin(_OPENED, true())
+                 .outerjoin(_JUST_REPORT, _JUST_REPORT.c.id == _JUST_ID)))
 
 
 class Intake:
@@ -244,13 +258,11 @@ class Intake:
 
     def _once(self, conn: Connection, work: _Work, inbound: Inbound, menu: Menu,
               looked_up: dict[Any, Any] | None) -> tuple[Reply, bool, str | None]:
-        found = OPEN.first(conn, {"delivery": inbound.delivery_id,
-                                  "channel": inbound.channel, "key": inbound.key})
-        first = None if found is not None else self._first_look(conn, inbound)
-        stored = found[-1] if found is not None else first.stored  # type: ignore[union-attr]
-        if stored is not None:
+        look = LOOK.one(conn, self._asked(inbound))
+        if look.stored is not None:
             log.info("repeated webhook %s answered from the record", inbound.delivery_id)
-            return load_reply(stored), False, None
+            return load_reply(look.stored), False, None
+        found, first = (look, None) if look.id is not None else (None, look)
         row = self._still_open(work, inbound, found)
         if row is None:
             if first is None:  # a text conversation long idle, closed just now
@@ -346,11 +358,16 @@ class Intake:
         return row.id
 
     @staticmethod
-    def _first_look(conn: Connection, inbound: Inbound) -> Any:
+    def _asked(inbound: Inbound) -> dict[str, Any]:
+        """The parameters of LOOK and FIRST_LOOK."""
+        now = utcnow()
+        return {"delivery": inbound.delivery_id, "channel": inbound.channel,
+                "key": inbound.key, "phone": inbound.phone, "since": now - FOLLOW_UP,
+                "active_since": now - ACTIVE}
+
+    def _first_look(self, conn: Connection, inbound: Inbound) -> Any:
         """What a webhook with no open conversation needs to know, in one statement."""
-        return FIRST_LOOK.one(conn, {
-            "delivery": inbound.delivery_id, "key": inbound.key, "phone": inbound.phone,
-            "since": utcnow() - FOLLOW_UP, "active_since": utcnow() - ACTIVE})
+        return FIRST_LOOK.one(conn, self._asked(inbound))
 
     def _too_many_open(self, inbound: Inbound, first: Any) -> bool:
         """This number has `max_open` conversations going already (a flood, not a resident).
@@ -373,11 +390,11 @@ class Intake:
         photos = inbound.event.urls if isinstance(inbound.event, conv.PhotosSent) else ()
         if inbound.channel != "sms" or not (inbound.text.strip() or photos):
             return None
-        if first.id is None:
+        if first.just_id is None:
             return None
         work.begin()  # what it adds to the report and the answer it records, together
         report_id, reference, lang, conversation_id = (
-            first.id, first.reference, first.lang, first.conversation_id)
+            first.just_id, first.reference, first.lang, first.just_conversation)
         text = inbound.text.strip()
         if photos and not text:  # photos right after filing: to the report, while it waits
             added = self._add_photos(work.conn, report_id, photos)

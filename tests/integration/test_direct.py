@@ -5,6 +5,7 @@ replaced), no phone number in an error's text, and a listener still sees every s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,17 @@ from intake import db
 from intake.db import utcnow
 from intake.direct import Direct
 from intake.migrations import upgrade
-from intake.service import CONVERSATIONS, DELIVERIES, OPEN, TURN_AND_RECORD
+from intake.service import CONVERSATIONS, DELIVERIES, LOOK, TURN_AND_RECORD
 from tests.databases import BACKENDS, database_url
 
 PHONE = "+16175550142"
 KEY = f"{PHONE}|+16175550100"
+
+
+def _asked(delivery: str) -> dict[str, Any]:
+    now = utcnow()
+    return {"delivery": delivery, "channel": "sms", "key": KEY, "phone": PHONE,
+            "since": now - timedelta(minutes=1), "active_since": now - timedelta(hours=1)}
 RECORD = Direct(insert(DELIVERIES).returning(DELIVERIES.c.id))
 
 
@@ -47,15 +54,15 @@ def _open_conversation(engine: Engine) -> int:
 
 def test_the_open_conversation_reads_the_same_as_through_core(engine: Engine) -> None:
     cid = _open_conversation(engine)
-    params = {"delivery": "SM1", "channel": "sms", "key": KEY}
+    params = _asked("SM1")
     with engine.begin() as conn:
-        direct = OPEN.first(conn, params)
-        core = conn.execute(OPEN.statement, params).first()
+        direct = LOOK.first(conn, params)
+        core = conn.execute(LOOK.statement, params).first()
     assert direct.id == core.id == cid
     assert (direct.turn, direct.state, direct.phone) == (3, {"step": "category", "lang": "es"},
                                                          PHONE)
     assert direct.updated_at == core.updated_at  # the same moment, with a time zone
-    assert direct[-1] is None  # no stored answer to this webhook yet
+    assert direct.stored is None  # no stored answer to this webhook yet
 
 
 def test_a_turn_written_is_stored_with_its_answer_and_a_stale_one_is_not(
@@ -71,9 +78,9 @@ def test_a_turn_written_is_stored_with_its_answer_and_a_stale_one_is_not(
         assert TURN_AND_RECORD.first(conn, moved) is not None
     with engine.begin() as conn:  # the same turn read again: another webhook came first
         assert TURN_AND_RECORD.first(conn, {**moved, "delivery": "SM3"}) is None
-        found = OPEN.first(conn, {"delivery": "SM2", "channel": "sms", "key": KEY})
+        found = LOOK.first(conn, _asked("SM2"))
     assert (found.turn, found.state) == (4, {"step": "address"})
-    assert found[-1] == {"lang": "en", "turn": 4, "actions": []}  # the stored answer
+    assert found.stored == {"lang": "en", "turn": 4, "actions": []}  # the stored answer
 
 
 def test_a_duplicate_key_is_the_error_core_raises_without_the_values(engine: Engine) -> None:
@@ -98,7 +105,7 @@ def test_a_listener_to_cursor_executes_sees_the_hot_statements(engine: Engine) -
     event.listen(engine, "before_cursor_execute", listen)
     try:
         with engine.begin() as conn:
-            OPEN.first(conn, {"delivery": "SM1", "channel": "sms", "key": KEY})
+            LOOK.first(conn, _asked("SM1"))
     finally:
         event.remove(engine, "before_cursor_execute", listen)
     assert any("FROM conversations" in s for s in seen)
@@ -110,15 +117,15 @@ def test_a_connection_dropped_under_a_statement_is_replaced(tmp_path: Path) -> N
         try:
             upgrade(engine)
             _open_conversation(engine)
-            params = {"delivery": "SM1", "channel": "sms", "key": KEY}
+            params = _asked("SM1")
             with pytest.raises(OperationalError) as raised, engine.begin() as conn:
                 pid = conn.scalar(text("SELECT pg_backend_pid()"))
                 with psycopg.connect(url.replace("+psycopg", "").split("?")[0],
                                      autocommit=True) as admin:
                     admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-                OPEN.first(conn, params)
+                LOOK.first(conn, params)
             assert raised.value.connection_invalidated  # so Intake.handle tries once more
             with engine.begin() as conn:  # the pool hands out a working connection
-                assert OPEN.first(conn, params).phone == PHONE
+                assert LOOK.first(conn, params).phone == PHONE
         finally:
             engine.dispose()
