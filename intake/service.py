@@ -126,18 +126,9 @@ TURN_AND_RECORD = Direct(_and_record(
                                 CONVERSATIONS.c.turn == bindparam("read"))
     .values({name: bindparam(name) for name in (*_WRITTEN, "turn")})
     .returning(CONVERSATIONS.c.id).cte("turned")))
-# What a webhook with no open conversation needs to know: any stored answer to it, the
-# report its texter filed moments ago, and how many conversations the number has going.
-_JUST = JUST_FILED.subquery("just")
-_FIRST_COLUMNS = (_JUST.c.id.label("just_id"), _JUST.c.reference, _JUST.c.lang,
-                  _JUST.c.conversation_id.label("just_conversation"))
-FIRST_LOOK = Direct(
-    select(STORED_ANSWER.scalar_subquery().label("stored"),
-           OPEN_OF_NUMBER.scalar_subquery().label("going"), *_FIRST_COLUMNS)
-    .select_from(select(literal(1).label("one")).subquery("one").outerjoin(_JUST, true())))
 # Every webhook's first statement: the open conversation, any stored answer to this very
-# webhook, and only where no conversation is open, FIRST_LOOK's two others (one round trip
-# for a conversation's first webhook instead of two).
+# webhook, and only where no conversation is open, the report its texter filed moments ago
+# and how many conversations the number has going (one round trip for a first webhook).
 _OPENED = select(*OPEN_COLUMNS).where(
     CONVERSATIONS.c.channel == bindparam("channel"), CONVERSATIONS.c.key == bindparam("key"),
     CONVERSATIONS.c.is_open.is_(True)).subquery("opened")
@@ -359,19 +350,19 @@ class Intake:
 
     @staticmethod
     def _asked(inbound: Inbound) -> dict[str, Any]:
-        """The parameters of LOOK and FIRST_LOOK."""
+        """The parameters of LOOK."""
         now = utcnow()
         return {"delivery": inbound.delivery_id, "channel": inbound.channel,
                 "key": inbound.key, "phone": inbound.phone, "since": now - FOLLOW_UP,
                 "active_since": now - ACTIVE}
 
     def _first_look(self, conn: Connection, inbound: Inbound) -> Any:
-        """What a webhook with no open conversation needs to know, in one statement."""
-        return FIRST_LOOK.one(conn, self._asked(inbound))
+        """LOOK again, once the idle conversation it found is closed: its first-look half."""
+        return LOOK.one(conn, self._asked(inbound))
 
     def _too_many_open(self, inbound: Inbound, first: Any) -> bool:
         """This number has `max_open` conversations going already (a flood, not a resident).
-        `first`: the FIRST_LOOK row."""
+        `first`: the LOOK row where no conversation was open."""
         if not inbound.phone or self.max_open <= 0:
             return False
         going = first.going or 0
@@ -385,7 +376,7 @@ class Intake:
         """A text that arrives just after its conversation filed a report, sent before the
         resident saw the reference, belongs to that report: it is added to the description
         while the report is still waiting for delivery, or answered with the reference.
-        `first`: the FIRST_LOOK row, with the report just filed if there is one.
+        `first`: the LOOK row where none was open, with the report just filed if any.
         """
         photos = inbound.event.urls if isinstance(inbound.event, conv.PhotosSent) else ()
         if inbound.channel != "sms" or not (inbound.text.strip() or photos):
