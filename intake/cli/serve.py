@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import time
+from typing import NoReturn
+
 import click
 
 from .. import db
 from ..settings import Settings
 from .common import friendly_errors, load_settings, make_app, safe_url
-from .texts import start_texts
 
 
 @click.command()
@@ -36,14 +39,16 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
 
     from ..app import CATALOGUE, OUTBOX, STAFF
     from ..housekeeping import Housekeeping
+    from ..messaging import TEXTS
 
     base = f"http://{host}:{port}"
     app = make_app(settings, local_url=base)
-    app.extensions[OUTBOX].start()
-    Housekeeping(db.sessions(app), settings=settings).start()
+    background = [app.extensions[OUTBOX], Housekeeping(db.sessions(app), settings=settings),
+                  app.extensions[TEXTS].worker]
+    for thread in background:
+        thread.start()
     app.extensions[STAFF].watch(settings.config_reload_seconds)
     app.extensions[CATALOGUE].start()  # the city's service list, re-read hourly
-    start_texts(app)
     click.echo(f"""
 open311-intake is running at {base}
   Twilio webhooks:   {base}/voice  (calls)   {base}/sms  (messages)
@@ -61,6 +66,9 @@ Try it from another terminal:
   .venv/bin/intake simulate sms      # type text messages
   .venv/bin/intake replay fixtures/sms_english.json --url {base}
 """)
+    # SIGTERM (`kill`, a container's stop) ends it like Ctrl-C: as a container's PID 1 the
+    # process would otherwise ignore SIGTERM and be killed ten seconds later
+    signal.signal(signal.SIGTERM, _stop)
     # X-Forwarded-* go through to the app, which believes them only from TRUSTED_PROXIES.
     # Idle connections cost a slot each: many slots (poll, not select), and idle ones are
     # closed after 15 s (Twilio gives up on an answer after 15 s anyway).
@@ -68,6 +76,18 @@ Try it from another terminal:
                    clear_untrusted_proxy_headers=False, connection_limit=1000,
                    asyncore_use_poll=True, channel_timeout=15,
                    max_request_body_size=settings.max_body)
+    # stopped (Ctrl-C, or SIGTERM above): the delivery or text in hand is finished first,
+    # within a container's ten seconds of grace (one not finished is retried next start)
+    for thread in background:
+        thread.stop()
+    deadline = time.monotonic() + 8
+    for thread in background:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    click.echo("open311-intake stopped")
+
+
+def _stop(*_: object) -> NoReturn:
+    raise SystemExit(0)  # in the main thread, whose waitress loop returns on it
 
 
 def _open311_line(settings: Settings, base: str) -> str:

@@ -13,17 +13,6 @@ from ..settings import mask_phone
 from .common import load_settings, make_app, reports_db
 
 
-def start_texts(app: object) -> None:
-    """In `intake serve`: send queued texts (and poll, in demo mode) in a background thread."""
-    from flask import Flask
-
-    from ..messaging import TEXTS, Messaging
-
-    assert isinstance(app, Flask)
-    messaging: Messaging = app.extensions[TEXTS]
-    messaging.worker.start()
-
-
 @click.command()
 @click.option("--loop", is_flag=True, help="Keep polling every --interval seconds.")
 @click.option("--interval", type=float, default=None,

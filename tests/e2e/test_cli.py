@@ -85,3 +85,17 @@ def test_the_polling_loop_stops_at_sigterm_between_passes(tmp_path: Path) -> Non
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_demo_server_stops_cleanly_at_sigterm(tmp_path: Path) -> None:
+    """`docker stop` or `kill` ends `intake serve` like Ctrl-C does, not by being killed."""
+    from .conftest import start_server
+
+    proc, srv = start_server(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    try:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, srv.log.read_text()
+        assert "open311-intake stopped" in srv.log.read_text()
+    finally:
+        proc.kill()
+        proc.wait()
