@@ -130,6 +130,7 @@ def run_worker(app: Flask, settings: Settings, *, interval: float | None = None,
     from .housekeeping import Housekeeping
     from .messaging import TEXTS, Messaging
     from .poller import TextsWorker
+    from .worker import stop_all
 
     stopping = stop or threading.Event()
     if stop is None:
@@ -151,7 +152,4 @@ def run_worker(app: Flask, settings: Settings, *, interval: float | None = None,
              outbox.interval)
     stopping.wait()
     log.info("worker %d stopping: finishing the attempt in hand", os.getpid())
-    for thread in threads:
-        thread.stop()
-    for thread in threads:
-        thread.join(timeout=60)
+    stop_all(threads, within=60)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +51,13 @@ class Periodic(threading.Thread):
                 failing = ""
             self._wake.wait(self.interval)
             self._wake.clear()
+
+
+def stop_all(threads: Sequence[Periodic], within: float) -> None:
+    """Ask every thread to stop, then wait for the passes in hand, `within` seconds in all
+    (a container's stop allows a few): one cut short is taken up again by the next start."""
+    for thread in threads:
+        thread.stop()
+    deadline = time.monotonic() + within
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from typing import NoReturn
 
 import click
@@ -40,6 +39,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     from ..app import CATALOGUE, OUTBOX, STAFF
     from ..housekeeping import Housekeeping
     from ..messaging import TEXTS
+    from ..worker import stop_all
 
     base = f"http://{host}:{port}"
     app = make_app(settings, local_url=base)
@@ -77,12 +77,8 @@ Try it from another terminal:
                    asyncore_use_poll=True, channel_timeout=15,
                    max_request_body_size=settings.max_body)
     # stopped (Ctrl-C, or SIGTERM above): the delivery or text in hand is finished first,
-    # within a container's ten seconds of grace (one not finished is retried next start)
-    for thread in background:
-        thread.stop()
-    deadline = time.monotonic() + 8
-    for thread in background:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    # within a container's ten seconds of grace
+    stop_all(background, within=8)
     click.echo("open311-intake stopped")
 
 

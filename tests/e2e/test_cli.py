@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT, TOKEN, Server
+from .conftest import ROOT, TOKEN, Server, start_server
 
 
 def intake(*args: str, stdin: str = "", token: str = TOKEN, var: Path | None = None
@@ -89,8 +89,6 @@ def test_the_polling_loop_stops_at_sigterm_between_passes(tmp_path: Path) -> Non
 
 def test_the_demo_server_stops_cleanly_at_sigterm(tmp_path: Path) -> None:
     """`docker stop` or `kill` ends `intake serve` like Ctrl-C does, not by being killed."""
-    from .conftest import start_server
-
     proc, srv = start_server(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     try:
         proc.send_signal(signal.SIGTERM)
